@@ -1,0 +1,5 @@
+import './instrument.js';
+import { AuditServiceModule } from '@quiver/audit-feature-service';
+import { runService } from '@quiver/shared-feature-runtime';
+
+await runService({ name: 'audit', module: AuditServiceModule, defaultMode: 'distributed' });

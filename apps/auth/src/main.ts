@@ -1,0 +1,5 @@
+import './instrument.js';
+import { AuthServiceModule } from '@quiver/auth-feature-service';
+import { runService } from '@quiver/shared-feature-runtime';
+
+await runService({ name: 'auth', module: AuthServiceModule, defaultMode: 'distributed' });

@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LogLevel, Type } from '@nestjs/common';
+import type { QuiverConfig } from '@quiver/shared-util-config';
+
+const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+/** Builds a Nest application on Fastify and listens on the configured address. */
+export async function startHttpServer(module: Type, config: QuiverConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ logger: false }), {
+    logger: LOG_LEVELS[config.logLevel],
+  });
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  return app;
+}

@@ -1,0 +1,3 @@
+export * from './health.controller.js';
+export * from './http-server.js';
+export * from './run-service.js';

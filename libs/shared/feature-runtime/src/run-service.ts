@@ -1,0 +1,30 @@
+import { Logger, type Type } from '@nestjs/common';
+import { ConfigError, loadConfig, type RunMode } from '@quiver/shared-util-config';
+import { startHttpServer } from './http-server.js';
+
+export interface ServiceEntry {
+  /** Names the service in logs, health and telemetry. */
+  readonly name: string;
+  readonly module: Type;
+  readonly defaultMode: RunMode;
+  /** Runs after config is valid and before the server listens (for example to create the data directory). */
+  readonly prepare?: (config: ReturnType<typeof loadConfig>) => Promise<void>;
+}
+
+/** The whole of a service's `main`: validate config, start the server, say where it listens. */
+export async function runService(entry: ServiceEntry): Promise<void> {
+  const logger = new Logger(entry.name);
+  let config;
+  try {
+    config = loadConfig(process.env, { serviceName: entry.name, mode: entry.defaultMode });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await entry.prepare?.(config);
+  const app = await startHttpServer(entry.module, config);
+  logger.log(`Quiver ${entry.name} (${config.mode}) listening on ${await app.getUrl()}`);
+}

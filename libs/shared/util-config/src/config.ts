@@ -1,0 +1,107 @@
+/**
+ * Quiver's settings, read once at boot from the environment into one typed, grouped object.
+ * Anything invalid stops the process with every problem listed (fail fast).
+ */
+export type RunMode = 'embedded' | 'distributed';
+
+export interface QuiverConfig {
+  readonly mode: RunMode;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly database: { readonly url?: string };
+  readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string };
+  readonly s3: {
+    readonly endpoint?: string;
+    readonly bucket: string;
+    readonly region: string;
+    readonly accessKey?: string;
+    readonly secretKey?: string;
+  };
+  readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env, defaults: { readonly serviceName: string; readonly mode: RunMode }): QuiverConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, not '${value}'.`);
+      return fallback;
+    }
+    return value as T;
+  };
+  const port = (name: string, fallback: number): number => {
+    const raw = text(name);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      problems.push(`${name} must be a TCP port (0-65535), not '${raw ?? ''}'.`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string): string | undefined => {
+    const value = text(name);
+    if (value !== undefined && !URL.canParse(value)) {
+      problems.push(`${name} must be a URL.`); // never echo it: it may carry a password
+      return undefined;
+    }
+    return value;
+  };
+
+  const mode = oneOf('QUIVER_MODE', ['embedded', 'distributed'] as const, defaults.mode);
+  const config: QuiverConfig = {
+    mode,
+    http: { host: text('QUIVER_HOST') ?? '127.0.0.1', port: port('QUIVER_PORT', 8080) },
+    dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
+    logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+    database: withOptional('url', url('QUIVER_DATABASE_URL')),
+    kafka: {
+      brokers: (text('QUIVER_KAFKA_BROKERS') ?? '').split(',').map((broker) => broker.trim()).filter(Boolean),
+      clientId: text('QUIVER_KAFKA_CLIENT_ID') ?? `quiver-${defaults.serviceName}`,
+    },
+    s3: {
+      ...withOptional('endpoint', url('QUIVER_S3_ENDPOINT')),
+      bucket: text('QUIVER_S3_BUCKET') ?? 'quiver',
+      region: text('QUIVER_S3_REGION') ?? 'us-east-1',
+      ...withOptional('accessKey', text('QUIVER_S3_ACCESS_KEY')),
+      ...withOptional('secretKey', text('QUIVER_S3_SECRET_KEY')),
+    },
+    telemetry: {
+      ...withOptional('otlpEndpoint', url('OTEL_EXPORTER_OTLP_ENDPOINT')),
+      serviceName: text('OTEL_SERVICE_NAME') ?? `quiver-${defaults.serviceName}`,
+    },
+  };
+  if (mode === 'distributed') {
+    if (!config.database.url) {
+      problems.push('QUIVER_DATABASE_URL is required in distributed mode.');
+    }
+    if (config.kafka.brokers.length === 0) {
+      problems.push('QUIVER_KAFKA_BROKERS is required in distributed mode.');
+    }
+    if (!config.s3.endpoint || !config.s3.accessKey || !config.s3.secretKey) {
+      problems.push('QUIVER_S3_ENDPOINT, QUIVER_S3_ACCESS_KEY and QUIVER_S3_SECRET_KEY are required in distributed mode.');
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return config;
+}
+
+function withOptional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

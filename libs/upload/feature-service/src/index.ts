@@ -1,0 +1,1 @@
+export * from './upload-service.module.js';
