@@ -5,7 +5,7 @@
  *   down                                           stop what `up` started (by PID)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessContext } from './context.js';
@@ -13,7 +13,7 @@ import { findSpecFiles, type Suite } from './spec-files.js';
 import { allServices } from './services/index.js';
 import type { ServiceDefinition } from './service.js';
 import { startAll, stopAll } from './lifecycle.js';
-import { clearState, readState, writeState } from './state.js';
+import { clearState, infraEnvPath, readState, writeState } from './state.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
@@ -75,13 +75,18 @@ async function test({ only, project, services }: Args): Promise<number> {
   const ctx = new HarnessContext(runDir);
   let running: Awaited<ReturnType<typeof startAll>> = [];
   let stopping = false;
+  let passed = false;
   const stop = async (): Promise<void> => {
     if (stopping) {
       return;
     }
     stopping = true;
     await stopAll(ctx, running);
-    rmSync(runDir, { recursive: true, force: true });
+    if (passed) {
+      rmSync(runDir, { recursive: true, force: true });
+    } else {
+      process.stderr.write(`[harness] service logs kept in ${runDir}\n`);
+    }
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -91,11 +96,15 @@ async function test({ only, project, services }: Args): Promise<number> {
   try {
     running = needsServices ? await startAll(ctx, selectServices(services)) : [];
     const env = Object.assign({ QUIVER_TEST_RUN_DIR: runDir }, ...running.map((service) => service.env)) as Record<string, string>;
-    return await runNodeTest(files, env);
+    const code = await runNodeTest(files, env);
+    passed = code === 0;
+    return code;
   } finally {
     await stop();
   }
 }
+
+const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
 
 async function up({ services }: Args): Promise<number> {
   const previous = readState();
@@ -108,10 +117,11 @@ async function up({ services }: Args): Promise<number> {
   const running = await startAll(ctx, selectServices(services));
   const env = Object.assign({}, ...running.map((service) => service.env)) as Record<string, string>;
   writeState({ runDir, env, pids: running.flatMap((service) => service.pids.map((pid) => ({ service: service.name, pid }))) });
-  process.stdout.write(`Services are up (data and logs in ${runDir}). Export these to run suites or services against them:\n`);
-  for (const [name, value] of Object.entries(env)) {
-    process.stdout.write(`export ${name}=${JSON.stringify(value)}\n`);
-  }
+  // The addresses carry per-run credentials: they go to a private file, never to the terminal or a log.
+  const envFile = infraEnvPath();
+  writeFileSync(envFile, Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join(''), { mode: 0o600 });
+  process.stdout.write(`Services are up: ${running.map((service) => service.name).join(', ')} (data and logs in ${runDir}).\n`);
+  process.stdout.write(`Their addresses and credentials are in ${envFile}; load them with:\n  source ${envFile}\n`);
   return 0;
 }
 
@@ -125,6 +135,7 @@ async function down(): Promise<number> {
   await stopAll(ctx, [{ name: 'infra', env: {}, pids: state.pids.map((entry) => entry.pid), stop: () => Promise.resolve() }]);
   rmSync(state.runDir, { recursive: true, force: true });
   clearState();
+  rmSync(infraEnvPath(), { force: true });
   process.stdout.write(`Stopped ${state.pids.length} processes.\n`);
   return 0;
 }

@@ -17,3 +17,6 @@ export const readState = (): InfraState | undefined =>
 export const writeState = (state: InfraState): void => writeFileSync(statePath(), `${JSON.stringify(state, null, 2)}\n`);
 
 export const clearState = (): void => rmSync(statePath(), { force: true });
+
+/** Where `infra:up` writes the services' addresses and credentials (mode 0600). */
+export const infraEnvPath = (): string => join(cacheRoot(), 'infra.env');

@@ -1,0 +1,152 @@
+import { deadLetterTopic, type EventBus, type OutgoingMessage, type SubscribeOptions, type Subscription, type TopicSpec } from '@quiver/shared-ports';
+import kafkajs, { type Admin, type Kafka, type logLevel, type Producer } from 'kafkajs';
+import { exponentialBackoff } from './delivery.js';
+import { unavailableAsError } from './kafka-errors.js';
+import { toKafkaMessage } from './kafka-messages.js';
+import { KafkaSubscription } from './kafka-subscription.js';
+import { withDeadLetterCompanions } from './topics.js';
+
+export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaEventBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** kafkajs' own logging; off by default (its retries log at ERROR level while they recover). */
+  readonly logLevel?: KafkaLogLevel;
+  readonly connectionTimeoutMs?: number;
+  /** How often kafkajs retries a failing request before it gives up. Default 5. */
+  readonly requestRetries?: number;
+  /** Replication factor for topics ensureTopics creates. Default: the broker's `default.replication.factor`. */
+  readonly replicationFactor?: number;
+  /** Wait before the first retry of a failing handler; doubles per attempt, up to 2 s. Default 100 ms. */
+  readonly retryBackoffMs?: number;
+  /** Partitions of one subscription handled at the same time (each still one message at a time). Default 4. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Longest a fetch waits for new messages; also bounds how long stop() waits for an idle fetch. Default 1000 ms. */
+  readonly maxWaitTimeMs?: number;
+  /** How long subscribe() waits for the consumer to join its group. Default 60 s. */
+  readonly joinTimeoutMs?: number;
+}
+
+const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
+  nothing: kafkajs.logLevel.NOTHING,
+  error: kafkajs.logLevel.ERROR,
+  warn: kafkajs.logLevel.WARN,
+  info: kafkajs.logLevel.INFO,
+  debug: kafkajs.logLevel.DEBUG,
+};
+
+/** The production adapter: kafkajs with an idempotent, acks=all producer and manually committed consumers. */
+export class KafkaEventBus implements EventBus {
+  private readonly kafka: Kafka;
+  private producer: Promise<Producer> | undefined;
+  private admin: Promise<Admin> | undefined;
+  /** Sends one publish() at a time, so concurrent callers keep their order and the idempotent producer its sequence. */
+  private publishing: Promise<unknown> = Promise.resolve();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: KafkaEventBusOptions) {
+    this.kafka = new kafkajs.Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: LOG_LEVELS[options.logLevel ?? 'nothing'],
+      connectionTimeout: options.connectionTimeoutMs ?? 3000,
+      retry: { retries: options.requestRetries ?? 5 },
+    });
+  }
+
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    return unavailableAsError('ensureTopics', async () => {
+      this.assertOpen();
+      const specs = withDeadLetterCompanions(topics);
+      const admin = await this.connected('admin');
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.name));
+      if (missing.length > 0) {
+        // Topics created meanwhile by another replica count as success (kafkajs returns false for them).
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: this.options.replicationFactor ?? -1,
+          })),
+        });
+      }
+    });
+  }
+
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    const send = async (): Promise<void> => {
+      this.assertOpen();
+      if (messages.length === 0) {
+        return;
+      }
+      const producer = await this.connected('producer');
+      await producer.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) });
+    };
+    const sent = this.publishing.then(send, send);
+    this.publishing = sent.catch(() => undefined);
+    return unavailableAsError('publish', () => sent);
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.assertOpen();
+    const initialBackoff = this.options.retryBackoffMs ?? 100;
+    const subscription = await KafkaSubscription.start(this.kafka, options, {
+      backoffMs: exponentialBackoff(initialBackoff, Math.max(initialBackoff, 2000)),
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      maxWaitTimeMs: this.options.maxWaitTimeMs ?? 1000,
+      joinTimeoutMs: this.options.joinTimeoutMs ?? 60_000,
+      deadLetter: (topic, message) => this.publish(deadLetterTopic(topic), [message]),
+      onStopped: (stopped) => this.subscriptions.delete(stopped),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
+      await this.publishing;
+      this.closed = true;
+      const clients = [this.producer, this.admin].filter((client) => client !== undefined);
+      await Promise.allSettled(clients.map(async (client) => (await client).disconnect()));
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error('The Kafka event bus is closed.');
+    }
+  }
+
+  /** Connects the producer or admin client on first use; a failed connect is retried on the next call. */
+  private connected(kind: 'producer'): Promise<Producer>;
+  private connected(kind: 'admin'): Promise<Admin>;
+  private connected(kind: 'producer' | 'admin'): Promise<Producer | Admin> {
+    if (kind === 'producer') {
+      this.producer ??= this.connect(
+        this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+        }),
+        () => (this.producer = undefined),
+      );
+      return this.producer;
+    }
+    this.admin ??= this.connect(this.kafka.admin(), () => (this.admin = undefined));
+    return this.admin;
+  }
+
+  private connect<T extends Producer | Admin>(client: T, forget: () => void): Promise<T> {
+    const connecting = client.connect().then(() => client);
+    connecting.catch(forget);
+    return connecting;
+  }
+}

@@ -1,0 +1,9 @@
+import type { ServiceDefinition } from '../service.js';
+import { kafka } from './kafka.js';
+import { ldap } from './ldap.js';
+import { postgres } from './postgres.js';
+import { python } from './python.js';
+import { s3 } from './s3.js';
+
+/** Every real service the integration and end-to-end suites run against. */
+export const allServices: readonly ServiceDefinition[] = [postgres, kafka, s3, ldap, python];

@@ -1,0 +1,111 @@
+/**
+ * The Python packaging clients the end-to-end suites drive as users do (pip, twine, uv, build,
+ * poetry), in a virtualenv cached under `<cacheDir>/py-<hash>`. The hash covers the pins and the
+ * interpreter, so changing either builds a fresh venv next to the old one; a marker file written
+ * last tells a complete venv from a half-built one, which is removed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDebianPackages, type HarnessContext } from '../context.js';
+import type { RunningService, ServiceDefinition } from '../service.js';
+
+/** Exact versions installed into the venv (PyPI names). Bump here; the e2e suite checks them. */
+export const pythonClientPins = {
+  pip: '26.3',
+  twine: '7.0.0',
+  uv: '0.13.9',
+  build: '1.6.1',
+  poetry: '2.5.1',
+} as const;
+
+const requirements = (): string[] => Object.entries(pythonClientPins).map(([name, version]) => `${name}==${version}`);
+
+/** `QUIVER_PYTHON` if set, else `python3` on PATH (pyenv's on these machines), else Debian's. */
+function interpreterCandidates(): string[] {
+  const chosen = process.env['QUIVER_PYTHON'];
+  return chosen ? [chosen] : ['python3', '/usr/bin/python3'];
+}
+
+interface Interpreter {
+  readonly executable: string;
+  readonly version: string;
+}
+
+async function findInterpreter(ctx: HarnessContext): Promise<Interpreter> {
+  const errors: string[] = [];
+  for (const candidate of interpreterCandidates()) {
+    try {
+      const output = await ctx.run(candidate, ['-c', 'import sys, venv, ensurepip; print(sys.executable); print(sys.version)']);
+      const [executable = candidate, version = ''] = output.trim().split('\n');
+      return { executable, version };
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw new Error(`No Python 3 with venv and ensurepip found:\n${errors.join('\n')}`);
+}
+
+async function interpreter(ctx: HarnessContext): Promise<Interpreter> {
+  try {
+    return await findInterpreter(ctx);
+  } catch {
+    // A fresh Debian has python3 without the venv module's ensurepip (package python3-venv).
+    const minor = (await ctx.run('/usr/bin/python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'])).trim();
+    await ensureDebianPackages(ctx, ['python3-venv'], [`/usr/lib/python${minor}/ensurepip/__init__.py`]);
+    return findInterpreter(ctx);
+  }
+}
+
+/** `<cacheDir>/py-<hash of pins + interpreter>` */
+const venvDirFor = (ctx: HarnessContext, python: Interpreter): string =>
+  join(ctx.cacheDir, `py-${createHash('sha256').update(JSON.stringify({ requirements: requirements(), python })).digest('hex').slice(0, 16)}`);
+
+export async function pythonVenvDir(ctx: HarnessContext): Promise<string> {
+  return venvDirFor(ctx, await interpreter(ctx));
+}
+
+const markerName = '.quiver-complete';
+
+export const python: ServiceDefinition = {
+  name: 'python',
+
+  async install(ctx) {
+    const python = await interpreter(ctx);
+    const venv = venvDirFor(ctx, python);
+    const marker = join(venv, markerName);
+    const want = `${requirements().join('\n')}\n`;
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
+      return;
+    }
+    rmSync(venv, { recursive: true, force: true });
+    ctx.log('python', `creating ${venv} (${requirements().join(' ')})`);
+    try {
+      // ctx.run, not runLogged: on failure the output's tail is in the error, while a log in the
+      // run directory would be deleted with it.
+      await ctx.run(python.executable, ['-m', 'venv', venv]);
+      const pip = join(venv, 'bin', 'pip');
+      const quiet = ['--disable-pip-version-check', '--no-input', '--quiet'];
+      // pip first, so the pinned pip resolves the rest.
+      await ctx.run(pip, ['install', ...quiet, `pip==${pythonClientPins.pip}`]);
+      await ctx.run(pip, ['install', ...quiet, ...requirements()]);
+      writeFileSync(marker, want);
+    } catch (error) {
+      rmSync(venv, { recursive: true, force: true });
+      throw error;
+    }
+  },
+
+  async start(ctx): Promise<RunningService> {
+    const venv = await pythonVenvDir(ctx);
+    if (!existsSync(join(venv, markerName))) {
+      throw new Error(`python: ${venv} is not installed; install() must run first.`);
+    }
+    return {
+      name: 'python',
+      env: { QUIVER_TEST_PYTHON_BIN: join(venv, 'bin') },
+      pids: [],
+      stop: () => Promise.resolve(),
+    };
+  },
+};
