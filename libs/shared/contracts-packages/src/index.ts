@@ -1,0 +1,2 @@
+export * from './package-events.js';
+export * from './package-event.codec.js';

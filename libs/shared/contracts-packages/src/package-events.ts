@@ -1,0 +1,87 @@
+/**
+ * Package events: what the upload service records per project stream and publishes on
+ * `quiver.packages.v1`. Versioned contracts: a shape never changes once shipped; a new shape gets a
+ * new `schemaVersion` and older ones are upcast on read.
+ */
+export const PACKAGE_EVENTS_TOPIC = 'quiver.packages.v1';
+
+export interface ProjectCreated {
+  readonly type: 'ProjectCreated';
+  readonly schemaVersion: 1;
+  readonly data: {
+    /** As first uploaded, e.g. `Acme.Widget_Tools`. */
+    readonly displayName: string;
+    /** PEP 503 form, e.g. `acme-widget-tools`; also the stream key. */
+    readonly project: string;
+  };
+}
+
+export interface CoreMetadataFile {
+  readonly sha256: string;
+  readonly size: number;
+  readonly blobKey: string;
+}
+
+export interface ReleaseFilePublished {
+  readonly type: 'ReleaseFilePublished';
+  readonly schemaVersion: 1;
+  readonly data: {
+    readonly project: string;
+    /** Normalised PEP 440 version. */
+    readonly version: string;
+    readonly filename: string;
+    readonly packagetype: 'bdist_wheel' | 'sdist';
+    readonly pythonVersion: string;
+    readonly size: number;
+    readonly sha256: string;
+    readonly blake2_256: string;
+    readonly blobKey: string;
+    readonly requiresPython: string | null;
+    readonly summary: string | null;
+    /** The PEP 658 `.metadata` file, for wheels. */
+    readonly coreMetadata: CoreMetadataFile | null;
+    /** ISO 8601 UTC. */
+    readonly uploadedAt: string;
+  };
+}
+
+export interface ReleaseYanked {
+  readonly type: 'ReleaseYanked';
+  readonly schemaVersion: 1;
+  readonly data: { readonly project: string; readonly version: string; readonly reason: string };
+}
+
+export interface ReleaseUnyanked {
+  readonly type: 'ReleaseUnyanked';
+  readonly schemaVersion: 1;
+  readonly data: { readonly project: string; readonly version: string };
+}
+
+export interface ReleaseFileDeleted {
+  readonly type: 'ReleaseFileDeleted';
+  readonly schemaVersion: 1;
+  readonly data: { readonly project: string; readonly version: string; readonly filename: string };
+}
+
+export type PackageEvent = ProjectCreated | ReleaseFilePublished | ReleaseYanked | ReleaseUnyanked | ReleaseFileDeleted;
+export type PackageEventType = PackageEvent['type'];
+
+/** Who did it and within which request/trace; carried with every stored and published event. */
+export interface EventMetadata {
+  readonly actor: string;
+  readonly requestId?: string;
+  readonly traceparent?: string;
+}
+
+/** A stored event as consumers see it: identity and position plus the versioned payload. */
+export type RecordedEvent<E extends PackageEvent = PackageEvent> = E & {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  /** Global position in the writer's event store (decimal string: bigint-safe). */
+  readonly position: string;
+  readonly recordedAt: string;
+  readonly metadata: EventMetadata;
+};
+
+export const projectStreamId = (project: string): string => `project-${project}`;
