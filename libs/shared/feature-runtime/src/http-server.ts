@@ -12,10 +12,14 @@ const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
 
 /** Builds a Nest application on Fastify and listens on the configured address. */
 export async function startHttpServer(module: Type, config: QuiverConfig): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ logger: false }), {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({
+      logger: false,
+      // `/simple/x` and `/simple/x/` reach one handler, which decides about the redirect itself.
+      routerOptions: { ignoreTrailingSlash: true },
+      bodyLimit: 1024 * 1024,
+    }), {
     logger: LOG_LEVELS[config.logLevel],
   });
-  app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   return app;
 }

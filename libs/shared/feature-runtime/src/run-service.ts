@@ -26,5 +26,23 @@ export async function runService(entry: ServiceEntry): Promise<void> {
   }
   await entry.prepare?.(config);
   const app = await startHttpServer(entry.module, config);
-  logger.log(`Quiver ${entry.name} (${config.mode}) listening on ${await app.getUrl()}`);
+  logger.log(`Quiver ${entry.name} listening on ${await app.getUrl()} (${config.mode} mode)`);
+  // SIGTERM drains: stop accepting, let in-flight requests finish, run shutdown hooks, exit 0.
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    logger.log(`${signal} received, shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }

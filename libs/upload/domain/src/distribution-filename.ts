@@ -2,8 +2,7 @@
  * Distribution filenames: wheels (PEP 427 / binary distribution format) and sdists (PEP 625). Pure.
  * Messages follow what PyPI answers, so users searching for them find the same advice.
  */
-import { filenameProjectName } from './project-name.js';
-import { formatVersion, parseVersion, type Version } from './version.js';
+import { filenameProjectName, formatVersion, parseVersion, type Version } from '@quiver/shared-domain-packaging';
 
 export type PackageType = 'bdist_wheel' | 'sdist';
 

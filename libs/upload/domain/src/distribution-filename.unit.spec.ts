@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { filenameMismatch, parseDistributionFilename } from './distribution-filename.js';
-import { parseVersion, type Version } from './version.js';
+import { parseVersion, type Version } from '@quiver/shared-domain-packaging';
 
 const v = (text: string): Version => parseVersion(text) as Version;
 

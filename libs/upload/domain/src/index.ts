@@ -1,5 +1,4 @@
-export * from './project-name.js';
-export * from './version.js';
+export * from '@quiver/shared-domain-packaging';
 export * from './distribution-filename.js';
 export * from './upload-rejection.js';
 export * from './upload-form.js';

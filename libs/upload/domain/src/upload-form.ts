@@ -3,9 +3,8 @@
  * of the file is stored. Pure: takes the fields, returns a typed request or the first rejection.
  */
 import { type PackageType } from './distribution-filename.js';
-import { isValidProjectName } from './project-name.js';
 import { CORE_METADATA_HELP, reject, type UploadRejection } from './upload-rejection.js';
-import { parseVersion, type Version } from './version.js';
+import { isValidProjectName, parseVersion, type Version } from '@quiver/shared-domain-packaging';
 
 /** Multipart text fields; repeated fields (classifiers, requires_dist, …) keep every value. */
 export type UploadFields = ReadonlyMap<string, readonly string[]>;

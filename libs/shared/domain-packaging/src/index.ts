@@ -1,0 +1,2 @@
+export * from './project-name.js';
+export * from './version.js';
