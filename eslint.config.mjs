@@ -80,7 +80,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts'],
+    files: ['**/*.spec.ts', '**/*.contract.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries({ specs: true }) },
   },
   {

@@ -28,7 +28,7 @@ export async function applyMigrations(tx: SqlExecutor, migrations: readonly Migr
   const applied = new Set(done.rows.map((row) => row.id));
   const pending = [...migrations].sort((a, b) => a.id.localeCompare(b.id)).filter((migration) => !applied.has(migration.id));
   for (const migration of pending) {
-    await tx.query(migration.sql);
+    await tx.exec(migration.sql);
     await tx.query('INSERT INTO quiver_migrations (id) VALUES ($1)', [migration.id]);
   }
   return pending.map((migration) => migration.id);

@@ -44,11 +44,18 @@ export class PgDatabase implements Database {
     return guard(async () => toResult<Row>(await this.pool.query(sql, params as unknown[])));
   }
 
+  async exec(script: string): Promise<void> {
+    await guard(() => this.pool.query(script));
+  }
+
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: { readonly isolation?: IsolationLevel } = {}): Promise<T> {
     const client = await guard(() => this.pool.connect());
     const tx: SqlExecutor = {
       query: async <Row>(sql: string, params: readonly unknown[] = []) =>
         guard(async () => toResult<Row>(await client.query(sql, params as unknown[]))),
+      exec: async (script: string) => {
+        await guard(() => client.query(script)); // no parameters: the simple protocol runs every statement
+      },
     };
     let broken: Error | undefined;
     try {

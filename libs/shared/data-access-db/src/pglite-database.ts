@@ -22,13 +22,22 @@ export class PgliteDatabase implements Database {
     return run<Row>(this.db, sql, params);
   }
 
+  async exec(script: string): Promise<void> {
+    await this.db.exec(script);
+  }
+
   /** PGlite has one connection: other queries wait until this transaction ends. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: { readonly isolation?: IsolationLevel } = {}): Promise<T> {
     return this.db.transaction(async (inner) => {
       if (options.isolation) {
         await inner.query(`SET TRANSACTION ISOLATION LEVEL ${options.isolation.toUpperCase()}`);
       }
-      return work({ query: <Row>(sql: string, params: readonly unknown[] = []) => run<Row>(inner, sql, params) });
+      return work({
+        query: <Row>(sql: string, params: readonly unknown[] = []) => run<Row>(inner, sql, params),
+        exec: async (script: string) => {
+          await inner.exec(script);
+        },
+      });
     });
   }
 

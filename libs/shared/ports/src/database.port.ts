@@ -5,7 +5,10 @@ export interface QueryResult<Row> {
 }
 
 export interface SqlExecutor {
+  /** One statement, with `$1…` parameters. */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** A script of several statements, without parameters (migrations). */
+  exec(script: string): Promise<void>;
 }
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
