@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { requireEnv } from '@quiver/shared-testing';
+import { distributedEnv } from './support/distributed.js';
 import { freePort, startProcess, stopProcess, waitForHttp } from './support/process.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -32,19 +32,10 @@ describe('npm start: the embedded registry', () => {
 });
 
 describe('distributed mode: each service as its own process against the real dependencies', () => {
-  const distributedEnv = (): Record<string, string> => ({
-    QUIVER_MODE: 'distributed',
-    QUIVER_DATABASE_URL: requireEnv('QUIVER_TEST_PG_URL'),
-    QUIVER_KAFKA_BROKERS: requireEnv('QUIVER_TEST_KAFKA_BROKERS'),
-    QUIVER_S3_ENDPOINT: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
-    QUIVER_S3_ACCESS_KEY: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
-    QUIVER_S3_SECRET_KEY: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
-  });
-
   for (const service of services) {
     it(`${service} answers its own health endpoint and no other service's`, async () => {
       const port = await freePort();
-      const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...distributedEnv(), QUIVER_PORT: String(port) }, root);
+      const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...distributedEnv(), QUIVER_INDEX_URL: 'http://127.0.0.1:9', QUIVER_PORT: String(port) }, root);
       try {
         const response = await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);
         assert.equal(((await response.json()) as { service: string }).service, service);

@@ -5,7 +5,7 @@ import { EmbeddedModule } from './embedded.module.js';
 
 await runService({
   name: 'embedded',
-  module: EmbeddedModule,
+  compose: (config) => EmbeddedModule.compose(config),
   defaultMode: 'embedded',
   prepare: async (config) => {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });

@@ -1,5 +1,13 @@
 import './instrument.js';
-import { IndexServiceModule } from '@quiver/index-feature-service';
-import { runService } from '@quiver/shared-feature-runtime';
+import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
+import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 
-await runService({ name: 'index', module: IndexServiceModule, defaultMode: 'distributed' });
+await runService({
+  name: 'index',
+  defaultMode: 'distributed',
+  compose: async (config) => {
+    const adapters = await openDistributedAdapters('index', config);
+    const projection = new IndexProjectionConsumer(adapters.database, adapters.bus);
+    return { module: IndexServiceModule.register(adapters, projection), close: () => adapters.close() };
+  },
+});

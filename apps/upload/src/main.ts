@@ -1,5 +1,23 @@
 import './instrument.js';
+import { tmpdir } from 'node:os';
+import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
-import { runService } from '@quiver/shared-feature-runtime';
+import { indexedEventWaiter } from './indexed-event-waiter.js';
 
-await runService({ name: 'upload', module: UploadServiceModule, defaultMode: 'distributed' });
+await runService({
+  name: 'upload',
+  defaultMode: 'distributed',
+  compose: async (config) => {
+    if (!config.indexUrl) {
+      throw new Error('QUIVER_INDEX_URL is required: uploads answer only once the index serves them (read-your-writes).');
+    }
+    const adapters = await openDistributedAdapters('upload', config);
+    const module = UploadServiceModule.register({
+      ...adapters,
+      awaitIndexed: indexedEventWaiter(config.indexUrl),
+      limits: { maxFileBytes: config.upload.maxFileBytes },
+      tempDir: config.upload.tempDir ?? tmpdir(),
+    });
+    return { module, close: () => adapters.close() };
+  },
+});

@@ -1,6 +1,42 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
 import { healthController } from '@quiver/shared-feature-runtime';
+import { FilesController } from './files/files.controller.js';
+import { PypiJsonController } from './pypi-json/pypi-json.controller.js';
+import { INDEX_DEPENDENCIES, type IndexDependencies } from './index.ports.js';
+import { indexMigrations } from './projection/index.migrations.js';
+import { IndexProjectionConsumer } from './projection/projection.consumer.js';
+import { SimpleController } from './simple/simple.controller.js';
+import { IndexedEventController } from './projection/indexed-event.controller.js';
+import { INDEX_PROJECTION_TOKEN } from './index.tokens.js';
 
-/** The index service: everything it serves, mounted by apps/index and by the embedded registry. */
-@Module({ controllers: [healthController('index')] })
-export class IndexServiceModule {}
+
+class IndexLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies,
+    @Inject(INDEX_PROJECTION_TOKEN) private readonly projection: IndexProjectionConsumer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.deps.database.migrate(indexMigrations);
+    await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
+    await this.projection.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projection.stop();
+  }
+}
+
+/** The index service: the simple API and file downloads, served from its own read model. */
+@Module({})
+export class IndexServiceModule {
+  /** The projection is created by the caller so the embedded app can hand its `waitFor` to the upload service. */
+  static register(deps: IndexDependencies, projection: IndexProjectionConsumer): DynamicModule {
+    return {
+      module: IndexServiceModule,
+      controllers: [healthController('index'), SimpleController, FilesController, PypiJsonController, IndexedEventController],
+      providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, IndexLifecycle],
+    };
+  }
+}

@@ -1,113 +1,234 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
-  BlobIntegrityError,
   BlobNotFoundError,
-  BlobRangeError,
+  BlobStoreUnavailableError,
   type BlobBody,
   type BlobStat,
   type BlobStore,
   type ByteRange,
   type PutBlobOptions,
 } from '@quiver/shared-ports';
-import { assertSafeKey } from './blob-key.js';
-import { DigestingStream, toReadable } from './body-stream.js';
+import { assertSafeKey, compareKeys, segmentProblem, UnsafeBlobKeyError } from './blob-key.js';
+import { checkPutOptions, toReadable, VerifyingStream } from './body-stream.js';
+import { clampRange } from './byte-range.js';
 
-const isMissing = (error: unknown): boolean => (error as { code?: unknown }).code === 'ENOENT';
+export interface FileSystemBlobStoreOptions {
+  /** The directory that holds one file per key; created on the first put. */
+  readonly root: string;
+}
 
-/** The embedded adapter: one file per key under `root`, written to a temp file and renamed into place. */
+/** Bytes being written live next to their target under this name until they are verified and renamed. */
+const PARTIAL_PREFIX = '.quiver-partial-';
+const PARTIAL_NAME = /^\.quiver-partial-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Conditions of the disk rather than of the request: callers answer 503 and may retry later. */
+const UNAVAILABLE = new Set(['EIO', 'ENOSPC', 'EDQUOT', 'EROFS', 'EMFILE', 'ENFILE', 'ESTALE', 'ENODEV', 'ENXIO', 'EAGAIN']);
+/** A missing file, or a path through something that is not a directory: either way, no object. */
+const MISSING = new Set(['ENOENT', 'ENOTDIR']);
+
+const codeOf = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+const isMissing = (error: unknown): boolean => MISSING.has(codeOf(error) ?? '');
+
+function translate(error: unknown, key: string): Error {
+  const code = codeOf(error);
+  if (code !== undefined && UNAVAILABLE.has(code)) {
+    return new BlobStoreUnavailableError(`The blob directory could not serve '${key}' (${code}).`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Appends every chunk to the file, looping over short writes. */
+async function writeAll(handle: FileHandle, chunks: AsyncIterable<Buffer>): Promise<void> {
+  for await (const chunk of chunks) {
+    for (let offset = 0; offset < chunk.length; ) {
+      const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some filesystems cannot fsync a directory; the rename itself is still atomic there.
+    if (codeOf(error) !== 'EINVAL' && codeOf(error) !== 'EPERM') {
+      throw error;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The embedded adapter: one file per key under `root` (key segments are directories). A put
+ * streams into a private temp file beside the target while hashing, fsyncs it, checks size and
+ * sha256, then renames it into place, so readers see the old object or the whole new one, never a
+ * partial or unverified one.
+ *
+ * Unlike S3, a key cannot be both an object and a prefix of other keys (`a` and `a/b`): the path
+ * would have to be a file and a directory at once. Such a put fails with a clear error.
+ */
 export class FileSystemBlobStore implements BlobStore {
-  constructor(private readonly root: string) {}
+  readonly root: string;
+
+  constructor(options: FileSystemBlobStoreOptions | string) {
+    this.root = resolve(typeof options === 'string' ? options : options.root);
+  }
 
   private path(key: string): string {
     assertSafeKey(key);
-    return join(this.root, ...key.split('/'));
+    const segments = key.split('/');
+    if (segments.some((segment) => PARTIAL_NAME.test(segment))) {
+      throw new UnsafeBlobKeyError(key, `segments named '${PARTIAL_PREFIX}<uuid>' are reserved for writes in progress`);
+    }
+    return join(this.root, ...segments);
   }
 
   async put(key: string, body: BlobBody, options: PutBlobOptions = {}): Promise<BlobStat> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = join(dirname(target), `.tmp-${randomUUID()}`);
-    const digest = new DigestingStream();
+    checkPutOptions(options);
+    const dir = dirname(target);
     try {
-      await pipeline(toReadable(body), digest, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-      const actual = digest.sha256();
-      if (options.sha256 !== undefined && options.sha256 !== actual) {
-        throw new BlobIntegrityError(key, options.sha256, actual);
-      }
-      const handle = await open(temp, 'r');
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw this.conflict(error, key);
+    }
+    const temp = join(dir, `${PARTIAL_PREFIX}${randomUUID()}`);
+    const verifier = new VerifyingStream(key, options);
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(temp, 'wx', 0o600);
+      const file = handle;
+      await pipeline(toReadable(body), verifier, (verified: AsyncIterable<Buffer>) => writeAll(file, verified));
       await handle.sync();
       await handle.close();
+      handle = undefined;
       await rename(temp, target);
-      return { key, size: digest.size };
-    } finally {
+      await syncDirectory(dir);
+      return { key, size: verifier.size };
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
       await rm(temp, { force: true });
+      throw this.conflict(error, key);
     }
   }
 
   async stat(key: string): Promise<BlobStat | undefined> {
+    const path = this.path(key);
     try {
-      const info = await stat(this.path(key));
+      const info = await stat(path);
       return info.isFile() ? { key, size: info.size } : undefined;
     } catch (error) {
       if (isMissing(error)) {
         return undefined;
       }
-      throw error;
+      throw translate(error, key);
     }
   }
 
   async read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
-    const found = await this.stat(key);
-    if (!found) {
-      throw new BlobNotFoundError(key);
+    const path = this.path(key);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      throw isMissing(error) ? new BlobNotFoundError(key) : translate(error, key);
     }
-    if (!range) {
-      return createReadStream(this.path(key));
+    // Size and bytes come from the same open file: a concurrent overwrite (rename) cannot mix them.
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        throw new BlobNotFoundError(key);
+      }
+      const bytes = range ? clampRange(key, range, info.size) : undefined;
+      return handle.createReadStream(bytes ? { start: bytes.start, end: bytes.end } : {});
+    } catch (error) {
+      await handle.close();
+      throw translate(error, key);
     }
-    if (range.start >= found.size || range.start < 0 || range.end < range.start) {
-      throw new BlobRangeError(key, found.size);
-    }
-    return createReadStream(this.path(key), { start: range.start, end: Math.min(range.end, found.size - 1) });
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    const path = this.path(key);
+    try {
+      await unlink(path);
+    } catch (error) {
+      // EISDIR/EPERM: the path is a directory of other keys, not an object.
+      if (isMissing(error) || ((codeOf(error) === 'EISDIR' || codeOf(error) === 'EPERM') && !(await this.stat(key)))) {
+        return;
+      }
+      throw translate(error, key);
+    }
   }
 
   async *list(prefix: string): AsyncIterable<BlobStat> {
-    const keys: BlobStat[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (error) {
-        if (isMissing(error)) {
-          return;
-        }
-        throw error;
+    // Start at the deepest directory the prefix names in full; the rest of it filters names.
+    const cut = prefix.lastIndexOf('/');
+    const segments = cut > 0 ? prefix.slice(0, cut).split('/') : [];
+    if (cut === 0 || segments.some((segment) => segmentProblem(segment) !== undefined)) {
+      return; // no valid key starts with an absolute or malformed directory part
+    }
+    yield* this.walk(join(this.root, ...segments), segments.length > 0 ? `${segments.join('/')}/` : '', prefix);
+  }
+
+  /**
+   * Depth-first in key order: sorting a directory's entries with `/` appended to subdirectory names
+   * puts every subtree exactly where its keys belong among its siblings (`a-b` < `a/x` < `a0`).
+   */
+  private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<BlobStat> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) {
+        return;
       }
-      for (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          await walk(full);
-        } else if (entry.isFile() && !entry.name.startsWith('.tmp-')) {
-          const key = relative(this.root, full).split(sep).join('/');
-          if (key.startsWith(prefix)) {
-            keys.push({ key, size: (await stat(full)).size });
+      throw translate(error, prefix);
+    }
+    const ordered = entries
+      .filter((entry) => (entry.isFile() || entry.isDirectory()) && !PARTIAL_NAME.test(entry.name) && segmentProblem(entry.name) === undefined)
+      .map((entry) => ({ entry, order: entry.isDirectory() ? `${entry.name}/` : entry.name }))
+      .sort((a, b) => compareKeys(a.order, b.order));
+    for (const { entry } of ordered) {
+      const key = `${keyPrefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        const subtree = `${key}/`;
+        if (subtree.startsWith(prefix) || prefix.startsWith(subtree)) {
+          yield* this.walk(join(dir, entry.name), subtree, prefix);
+        }
+      } else if (key.startsWith(prefix)) {
+        const info = await stat(join(dir, entry.name)).catch((error: unknown) => {
+          if (isMissing(error)) {
+            return undefined; // deleted while we listed
           }
+          throw translate(error, key);
+        });
+        if (info?.isFile()) {
+          yield { key, size: info.size };
         }
       }
-    };
-    await walk(this.root);
-    keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield* keys;
+    }
   }
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** A path that runs through an existing object (or a target that is a directory of keys) gets a clear error. */
+  private conflict(error: unknown, key: string): Error {
+    const code = codeOf(error);
+    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR') {
+      return new Error(`Cannot store '${key}': the filesystem store cannot hold both an object and other keys below it (${code}).`, { cause: error });
+    }
+    return translate(error, key);
   }
 }

@@ -1,11 +1,9 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { createHash } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
 import * as Minio from 'minio';
 import {
-  BlobIntegrityError,
   BlobNotFoundError,
   BlobRangeError,
-  BlobStoreUnavailableError,
   type BlobBody,
   type BlobStat,
   type BlobStore,
@@ -13,74 +11,197 @@ import {
   type PutBlobOptions,
 } from '@quiver/shared-ports';
 import { assertSafeKey } from './blob-key.js';
-import { DigestingStream, toReadable } from './body-stream.js';
+import { asBuffer, checkPutOptions, toReadable, verificationError, VerifyingStream } from './body-stream.js';
+import { clampRange } from './byte-range.js';
+import { translateS3Error } from './s3-errors.js';
+import { timedTransport } from './s3-transport.js';
 
 export interface S3BlobStoreOptions {
+  /** Where the S3 API answers, e.g. `http://127.0.0.1:9000` or `https://s3.eu-west-1.amazonaws.com` (path-style requests). */
   readonly endpoint: string;
   readonly accessKey: string;
   readonly secretKey: string;
   readonly region: string;
   readonly bucket: string;
-  /** Bounds every S3 call, so a hung store gives 503s rather than hung requests. */
+  /** `open` creates the bucket when it is missing (default); with `false` a missing bucket is an error. */
+  readonly createBucket?: boolean;
+  /** A request whose connection stays idle this long (no connect, no answer, a stalled transfer) fails as unavailable. Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Bodies longer than this go up as a multipart upload in parts of about this size; it is also
+   * the most a put holds in memory. Default 8 MiB; S3 needs at least 5 MiB.
+   */
+  readonly partSizeBytes?: number;
 }
 
-const NOT_FOUND = new Set(['NotFound', 'NoSuchKey']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 
-const codeOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-};
+interface Part {
+  readonly bytes: Buffer;
+  /** The body ended (and passed verification) within this part. */
+  readonly done: boolean;
+}
 
-/** The production adapter: any S3-compatible store through the `minio` client. */
+/** Collects about `partSize` bytes from the verified body; the last part of a body may be shorter. */
+async function readPart(chunks: AsyncIterator<Buffer>, partSize: number): Promise<Part> {
+  const collected: Buffer[] = [];
+  let length = 0;
+  while (length < partSize) {
+    const next = await chunks.next();
+    if (next.done === true) {
+      return { bytes: Buffer.concat(collected, length), done: true };
+    }
+    collected.push(next.value);
+    length += next.value.length;
+  }
+  return { bytes: Buffer.concat(collected, length), done: false };
+}
+
+/**
+ * The production adapter: any S3-compatible store (MinIO, AWS S3, S3Proxy, …) through the `minio`
+ * client, with path-style requests and nothing vendor-specific.
+ *
+ * A put never commits bytes it has not verified: a body that fits in one part is hashed in full
+ * before its single PUT is sent; a longer one goes up as a multipart upload that is completed only
+ * after the last byte was hashed, and aborted otherwise. An object already under the key is left
+ * as it was when a put fails. Memory per put is bounded by the part size, whatever the body's length.
+ */
 export class S3BlobStore implements BlobStore {
-  private constructor(
-    private readonly client: Minio.Client,
-    private readonly bucket: string,
-  ) {}
+  private readonly client: Minio.Client;
+  private readonly bucket: string;
+  private readonly region: string;
+  private readonly endpoint: string;
+  private readonly partSize: number;
+  private readonly closeTransport: () => void;
 
-  /** Connects and creates the bucket when it does not exist yet. */
-  static async open(options: S3BlobStoreOptions): Promise<S3BlobStore> {
+  /** Makes no request; `open` also checks (and creates) the bucket. */
+  constructor(options: S3BlobStoreOptions) {
     const url = new URL(options.endpoint);
-    const client = new Minio.Client({
-      endPoint: url.hostname,
-      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-      useSSL: url.protocol === 'https:',
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+      throw new Error(`The S3 endpoint must be a bare http(s)://host[:port] URL, not '${url.origin}${url.pathname}'.`);
+    }
+    const partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE) {
+      throw new Error(`partSizeBytes must be an integer of at least ${MIN_PART_SIZE} (5 MiB), not ${String(partSize)}.`);
+    }
+    const secure = url.protocol === 'https:';
+    const { transport, agent } = timedTransport(secure, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.client = new Minio.Client({
+      endPoint: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port || (secure ? 443 : 80)),
+      useSSL: secure,
       accessKey: options.accessKey,
       secretKey: options.secretKey,
       region: options.region,
       pathStyle: true,
-      transportAgent: new (url.protocol === 'https:' ? HttpsAgent : HttpAgent)({ keepAlive: true, timeout: options.timeoutMs ?? 30_000 }),
+      partSize,
+      transport,
+      transportAgent: agent,
+      // Callers answer 503 and their clients retry; the client's own retry would also log to the console.
+      retryOptions: { disableRetry: true },
     });
-    const store = new S3BlobStore(client, options.bucket);
-    await store.guard(async () => {
-      if (!(await client.bucketExists(options.bucket))) {
-        await client.makeBucket(options.bucket, options.region);
+    this.bucket = options.bucket;
+    this.region = options.region;
+    this.endpoint = url.origin;
+    this.partSize = partSize;
+    this.closeTransport = () => agent.destroy();
+  }
+
+  /** Connects, makes sure the bucket exists (creating it unless `createBucket: false`), and returns the store. */
+  static async open(options: S3BlobStoreOptions): Promise<S3BlobStore> {
+    const store = new S3BlobStore(options);
+    try {
+      await store.ensureBucket(options.createBucket ?? true);
+      return store;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  async ensureBucket(create: boolean): Promise<void> {
+    if (await this.guard(this.bucket, () => this.client.bucketExists(this.bucket))) {
+      return;
+    }
+    if (!create) {
+      throw new Error(`The bucket '${this.bucket}' does not exist at ${this.endpoint}.`);
+    }
+    try {
+      await this.guard(this.bucket, () => this.client.makeBucket(this.bucket, this.region));
+    } catch (error) {
+      // Another replica created it a moment ago.
+      const code = (error as { code?: unknown }).code;
+      if (code === 'BucketAlreadyOwnedByYou' || (code === 'BucketAlreadyExists' && (await this.client.bucketExists(this.bucket)))) {
+        return;
       }
-    });
-    return store;
+      throw error;
+    }
   }
 
   async put(key: string, body: BlobBody, options: PutBlobOptions = {}): Promise<BlobStat> {
     assertSafeKey(key);
-    const digest = new DigestingStream();
-    const stream = toReadable(body).pipe(digest);
-    await this.guard(() =>
-      this.client.putObject(this.bucket, key, stream, options.size, { 'Content-Type': options.contentType ?? 'application/octet-stream' }),
-    );
-    const actual = digest.sha256();
-    if (options.sha256 !== undefined && options.sha256 !== actual) {
-      await this.delete(key);
-      throw new BlobIntegrityError(key, options.sha256, actual);
+    checkPutOptions(options);
+    const headers = { 'Content-Type': options.contentType ?? 'application/octet-stream' };
+    if (body instanceof Uint8Array) {
+      const bytes = asBuffer(body);
+      const problem = verificationError(key, options, bytes.length, createHash('sha256').update(bytes).digest('hex'));
+      if (problem) {
+        throw problem;
+      }
+      await this.guard(key, () => this.client.putObject(this.bucket, key, bytes, bytes.length, headers));
+      return { key, size: bytes.length };
     }
-    return { key, size: digest.size };
+    const verifier = new VerifyingStream(key, options);
+    // Errors of the body (and of verification) surface through the iterator below.
+    pipeline(toReadable(body), verifier, () => undefined);
+    const chunks = verifier[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      const first = await readPart(chunks, this.partSize);
+      if (first.done) {
+        await this.guard(key, () => this.client.putObject(this.bucket, key, first.bytes, first.bytes.length, headers));
+        return { key, size: first.bytes.length };
+      }
+      return await this.putMultipart(key, first, chunks, headers);
+    } finally {
+      verifier.destroy(); // releases the body (a file, a request) when we stopped before its end
+    }
+  }
+
+  private async putMultipart(key: string, first: Part, chunks: AsyncIterator<Buffer>, headers: Record<string, string>): Promise<BlobStat> {
+    const uploadId = await this.guard(key, () => this.client.initiateNewMultipartUpload(this.bucket, key, headers));
+    try {
+      const etags: { part: number; etag: string }[] = [];
+      let size = 0;
+      let part = first;
+      for (let partNumber = 1; ; partNumber += 1) {
+        const bytes = part.bytes;
+        if (bytes.length > 0 || partNumber === 1) {
+          const uploaded = await this.guard(key, () =>
+            this.client.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} }, bytes),
+          );
+          etags.push({ part: partNumber, etag: uploaded.etag });
+          size += bytes.length;
+        }
+        if (part.done) {
+          break;
+        }
+        part = await readPart(chunks, this.partSize);
+      }
+      await this.guard(key, () => this.client.completeMultipartUpload(this.bucket, key, uploadId, etags));
+      return { key, size };
+    } catch (error) {
+      // Nothing was committed under the key; drop the parts so they do not linger as storage.
+      await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
+      throw error;
+    }
   }
 
   async stat(key: string): Promise<BlobStat | undefined> {
     assertSafeKey(key);
     try {
-      const info = await this.guard(() => this.client.statObject(this.bucket, key));
+      const info = await this.guard(key, () => this.client.statObject(this.bucket, key));
       return { key, size: info.size };
     } catch (error) {
       if (error instanceof BlobNotFoundError) {
@@ -91,63 +212,75 @@ export class S3BlobStore implements BlobStore {
   }
 
   async read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
+    assertSafeKey(key);
     if (!range) {
-      assertSafeKey(key);
-      return this.guard(() => this.client.getObject(this.bucket, key));
+      return this.relay(key, await this.guard(key, () => this.client.getObject(this.bucket, key)));
     }
     const found = await this.stat(key);
     if (!found) {
       throw new BlobNotFoundError(key);
     }
-    if (range.start >= found.size || range.start < 0 || range.end < range.start) {
-      throw new BlobRangeError(key, found.size);
+    const { start, end } = clampRange(key, range, found.size);
+    try {
+      return this.relay(key, await this.guard(key, () => this.client.getPartialObject(this.bucket, key, start, end - start + 1)));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'InvalidRange') {
+        throw new BlobRangeError(key, found.size); // replaced by a shorter object since the stat
+      }
+      throw error;
     }
-    const end = Math.min(range.end, found.size - 1);
-    return this.guard(() => this.client.getPartialObject(this.bucket, key, range.start, end - range.start + 1));
   }
 
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
-    await this.guard(() => this.client.removeObject(this.bucket, key));
+    try {
+      await this.guard(key, () => this.client.removeObject(this.bucket, key));
+    } catch (error) {
+      if (!(error instanceof BlobNotFoundError)) {
+        throw error;
+      }
+    }
   }
 
+  /** Streams the listing page by page in the store's order, which S3 defines as UTF-8 byte order. */
   async *list(prefix: string): AsyncIterable<BlobStat> {
-    const found: BlobStat[] = [];
-    const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+    const items = this.client.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<Minio.BucketItem>;
     try {
-      for await (const item of stream as AsyncIterable<{ name?: string; size?: number }>) {
+      for await (const item of items) {
         if (item.name !== undefined) {
-          found.push({ key: item.name, size: item.size ?? 0 });
+          yield { key: item.name, size: item.size };
         }
       }
     } catch (error) {
-      throw this.translate(error);
+      throw translateS3Error(error, prefix, this.endpoint);
     }
-    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield* found;
   }
 
   close(): Promise<void> {
+    this.closeTransport();
     return Promise.resolve();
   }
 
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+  /** A response body whose failures (a cut connection, a stall) arrive as the port's errors. */
+  private relay(key: string, body: Readable): Readable {
+    const translate = (error: unknown): Error => translateS3Error(error, key, this.endpoint);
+    async function* chunks(): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of body) {
+          yield chunk as Buffer;
+        }
+      } catch (error) {
+        throw translate(error);
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false });
+  }
+
+  private async guard<T>(key: string, operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      throw this.translate(error);
+      throw translateS3Error(error, key, this.endpoint);
     }
-  }
-
-  private translate(error: unknown): Error {
-    const code = codeOf(error);
-    if (code !== undefined && NOT_FOUND.has(code)) {
-      return new BlobNotFoundError('(object)');
-    }
-    const status = (error as { $metadata?: { httpStatusCode?: number }; statusCode?: number }).statusCode;
-    if ((code !== undefined && NETWORK.has(code)) || (status !== undefined && status >= 500) || /timeout|socket hang up/i.test(String(error))) {
-      return new BlobStoreUnavailableError(`The object store is unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    return error instanceof Error ? error : new Error(String(error));
   }
 }

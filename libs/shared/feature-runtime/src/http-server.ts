@@ -1,6 +1,7 @@
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LogLevel, Type } from '@nestjs/common';
+import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -11,7 +12,7 @@ const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
 };
 
 /** Builds a Nest application on Fastify and listens on the configured address. */
-export async function startHttpServer(module: Type, config: QuiverConfig): Promise<NestFastifyApplication> {
+export async function startHttpServer(module: Type | DynamicModule, config: QuiverConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({
       logger: false,
       // `/simple/x` and `/simple/x/` reach one handler, which decides about the redirect itself.
@@ -20,6 +21,8 @@ export async function startHttpServer(module: Type, config: QuiverConfig): Promi
     }), {
     logger: LOG_LEVELS[config.logLevel],
   });
+  // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
+  await app.register(multipart);
   await app.listen(config.http.port, config.http.host);
   return app;
 }

@@ -2,3 +2,4 @@ export * from './health.controller.js';
 export * from './http-server.js';
 export * from './run-service.js';
 export * from './http/index.js';
+export * from './distributed-adapters.js';

@@ -1,14 +1,21 @@
-import { Logger, type Type } from '@nestjs/common';
-import { ConfigError, loadConfig, type RunMode } from '@quiver/shared-util-config';
+import { Logger, type DynamicModule, type Type } from '@nestjs/common';
+import { ConfigError, loadConfig, type QuiverConfig, type RunMode } from '@quiver/shared-util-config';
 import { startHttpServer } from './http-server.js';
+
+/** What a composition root builds from the config: the module to serve, and what to close after it. */
+export interface Composition {
+  readonly module: Type | DynamicModule;
+  /** Runs after the server has stopped and every shutdown hook ran (close databases, buses). */
+  readonly close?: () => Promise<void>;
+}
 
 export interface ServiceEntry {
   /** Names the service in logs, health and telemetry. */
   readonly name: string;
-  readonly module: Type;
+  readonly compose: (config: QuiverConfig) => Promise<Composition>;
   readonly defaultMode: RunMode;
   /** Runs after config is valid and before the server listens (for example to create the data directory). */
-  readonly prepare?: (config: ReturnType<typeof loadConfig>) => Promise<void>;
+  readonly prepare?: (config: QuiverConfig) => Promise<void>;
 }
 
 /** The whole of a service's `main`: validate config, start the server, say where it listens. */
@@ -25,7 +32,8 @@ export async function runService(entry: ServiceEntry): Promise<void> {
     throw error;
   }
   await entry.prepare?.(config);
-  const app = await startHttpServer(entry.module, config);
+  const composition = await entry.compose(config);
+  const app = await startHttpServer(composition.module, config);
   logger.log(`Quiver ${entry.name} listening on ${await app.getUrl()} (${config.mode} mode)`);
   // SIGTERM drains: stop accepting, let in-flight requests finish, run shutdown hooks, exit 0.
   let closing = false;
@@ -35,7 +43,10 @@ export async function runService(entry: ServiceEntry): Promise<void> {
     }
     closing = true;
     logger.log(`${signal} received, shutting down`);
-    app.close().then(
+    app
+      .close()
+      .then(() => composition.close?.())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);

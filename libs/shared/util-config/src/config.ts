@@ -19,6 +19,11 @@ export interface QuiverConfig {
     readonly secretKey?: string;
   };
   readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
+  readonly upload: { readonly maxFileBytes: number; readonly tempDir?: string };
+  /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
+  readonly adminTokenSha256?: string;
+  /** Where the upload service asks the index whether an event is served yet (distributed mode). */
+  readonly indexUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +67,20 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     return value;
   };
 
+  const bytes = (name: string, fallback: number, max: number): number => {
+    const raw = text(name);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+      problems.push(`${name} must be a whole number of bytes from 1 to ${max}, not '${raw ?? ''}'.`);
+      return fallback;
+    }
+    return value;
+  };
+  const adminHash = text('QUIVER_ADMIN_TOKEN_SHA256');
+  if (adminHash !== undefined && !/^[0-9a-f]{64}$/.test(adminHash)) {
+    problems.push('QUIVER_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (the sha256 of the token).');
+  }
+
   const mode = oneOf('QUIVER_MODE', ['embedded', 'distributed'] as const, defaults.mode);
   const config: QuiverConfig = {
     mode,
@@ -84,6 +103,12 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       ...withOptional('otlpEndpoint', url('OTEL_EXPORTER_OTLP_ENDPOINT')),
       serviceName: text('OTEL_SERVICE_NAME') ?? `quiver-${defaults.serviceName}`,
     },
+    upload: {
+      maxFileBytes: bytes('QUIVER_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1024 * 1024 * 1024),
+      ...withOptional('tempDir', text('QUIVER_TEMP_DIR')),
+    },
+    ...withOptional('adminTokenSha256', adminHash),
+    ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
   };
   if (mode === 'distributed') {
     if (!config.database.url) {

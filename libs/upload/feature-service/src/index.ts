@@ -1,1 +1,2 @@
 export * from './upload-service.module.js';
+export * from './upload.ports.js';

@@ -1,6 +1,52 @@
-import { Module } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OutboxRelay, RelayRunner } from '@quiver/shared-data-access-event-store';
+import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
 import { healthController } from '@quiver/shared-feature-runtime';
+import { ManageReleaseController } from './manage-release/manage-release.controller.js';
+import { PublishFileController } from './publish-file/publish-file.controller.js';
+import { uploadMigrations } from './publish-file/upload.migrations.js';
+import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js';
+
+export const UPLOAD_RELAY = Symbol('UPLOAD_RELAY');
+
+/** Owns the upload service's lifecycle: schema at start, the outbox relay while running. */
+class UploadLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(UPLOAD_DEPENDENCIES) private readonly deps: UploadDependencies,
+    @Inject(UPLOAD_RELAY) private readonly relay: RelayRunner,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.deps.database.migrate(uploadMigrations);
+    await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
 
 /** The upload service: everything it serves, mounted by apps/upload and by the embedded registry. */
-@Module({ controllers: [healthController('upload')] })
-export class UploadServiceModule {}
+@Module({})
+export class UploadServiceModule {
+  static register(deps: UploadDependencies): DynamicModule {
+    const logger = new Logger('upload-relay');
+    const relay = new RelayRunner(new OutboxRelay(deps.database, deps.bus, { name: 'packages', topic: PACKAGE_EVENTS_TOPIC }), {
+      intervalMs: 1000,
+      onError: (error) => logger.warn(`relay will retry: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    return {
+      module: UploadServiceModule,
+      controllers: [healthController('upload'), PublishFileController, ManageReleaseController],
+      providers: [
+        { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: async (eventId: string) => {
+          await relay.kick();
+          await deps.awaitIndexed(eventId);
+        } } satisfies UploadDependencies },
+        { provide: UPLOAD_RELAY, useValue: relay },
+        UploadLifecycle,
+      ],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { parseCli, toRequest, USAGE } from './cli-args.js';
+
+/** `quiver`: the administrative CLI, a thin client of the registry's admin API. */
+async function main(): Promise<number> {
+  const parsed = parseCli(process.argv.slice(2));
+  if ('error' in parsed) {
+    process.stderr.write(`quiver: ${parsed.error}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const base = process.env['QUIVER_URL'] ?? 'http://127.0.0.1:8080';
+  const token = process.env['QUIVER_TOKEN'] ?? (await readFile(process.env['QUIVER_TOKEN_FILE'] ?? '.quiver/admin-token', 'utf8')).trim();
+  const request = toRequest(parsed);
+  const response = await fetch(new URL(request.path, base), {
+    method: request.method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`,
+      accept: 'application/json',
+      ...(request.body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(request.body ? { body: request.body } : {}),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    const detail = (() => {
+      try {
+        return (JSON.parse(text) as { detail?: string }).detail ?? text;
+      } catch {
+        return text;
+      }
+    })();
+    process.stderr.write(`quiver: ${response.status} ${detail.trim()}\n`);
+    return 1;
+  }
+  const changed = (JSON.parse(text) as { changed?: boolean }).changed;
+  process.stdout.write(changed ? 'done\n' : 'nothing to change\n');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`quiver: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

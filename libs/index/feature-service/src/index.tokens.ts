@@ -1,0 +1,1 @@
+export const INDEX_PROJECTION_TOKEN = Symbol('INDEX_PROJECTION');

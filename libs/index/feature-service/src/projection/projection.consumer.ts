@@ -1,0 +1,67 @@
+import { decodeRecordedEvent, PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
+import type { Database, EventBus, Subscription } from '@quiver/shared-ports';
+import { projectPackageEvent } from './package.projection.js';
+
+export const INDEX_PROJECTION_GROUP = 'quiver-index-projection';
+
+/**
+ * Keeps the read model current from the package topic. A message that fails to decode or apply is
+ * retried by the bus and then dead-lettered, never dropped.
+ */
+export class IndexProjectionConsumer {
+  private subscription: Subscription | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      group: INDEX_PROJECTION_GROUP,
+      topics: [PACKAGE_EVENTS_TOPIC],
+      fromBeginning: true,
+      handle: async (message) => {
+        const event = decodeRecordedEvent(message.value);
+        await this.db.transaction((tx) => projectPackageEvent(tx, event));
+        this.listeners.forEach((listener) => listener());
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  /** Resolves once the event is in the read model, or rejects after `timeoutMs`. */
+  async waitFor(eventId: string, timeoutMs: number): Promise<void> {
+    const seen = async (): Promise<boolean> =>
+      (await this.db.query('SELECT 1 FROM index_processed_events WHERE event_id = $1', [eventId])).rowCount > 0;
+    if (await seen()) {
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        void seen().then((done) => {
+          if (done) {
+            finish();
+            resolve();
+          }
+        }, reject);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`event ${eventId} not indexed within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const poll = setInterval(check, 250); // other replicas' projections are seen through the database
+      const finish = (): void => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  negotiateSimpleFormat,
+  renderIndexHtml,
+  renderIndexJson,
+  renderProjectHtml,
+  renderProjectJson,
+  resolveProjectPath,
+} from '@quiver/index-domain';
+import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
+import { requireReader } from '../read-auth.js';
+import { ProjectReadModel } from './project.read-model.js';
+
+/** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
+@Controller('simple')
+export class SimpleController {
+  private readonly readModel: ProjectReadModel;
+
+  constructor(@Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies) {
+    this.readModel = new ProjectReadModel(deps.database);
+  }
+
+  @Get('/')
+  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('format') format?: string): Promise<FastifyReply> {
+    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+      return reply;
+    }
+    const projects = await this.readModel.listProjects();
+    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
+    const body = mediaType.endsWith('json') ? renderIndexJson(projects) : renderIndexHtml(projects);
+    return this.send(reply, mediaType, body);
+  }
+
+  /** `/simple/<name>/`; the slash-less and non-normalised forms redirect to it (BAD-INPUT 51). */
+  @Get(':project')
+  async project(
+    @Param('project') raw: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('format') format?: string,
+  ): Promise<FastifyReply> {
+    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+      return reply;
+    }
+    const resolved = resolveProjectPath(raw);
+    const hasSlash = request.url.split('?')[0]?.endsWith('/') ?? false;
+    if (resolved.kind === 'redirect' || (resolved.kind === 'ok' && !hasSlash)) {
+      const location = resolved.kind === 'redirect' ? resolved.location : `/simple/${resolved.name}/`;
+      return reply.code(301).header('location', location).header('vary', 'Accept, Authorization').send();
+    }
+    const page = resolved.kind === 'ok' ? await this.readModel.projectPage(resolved.name) : undefined;
+    if (!page) {
+      return reply.code(404).header('vary', 'Accept, Authorization').header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
+    }
+    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
+    const body = mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page);
+    return this.send(reply.header('x-pypi-last-serial', String(page.lastSerial)), mediaType, body);
+  }
+
+  private send(reply: FastifyReply, mediaType: string, body: string): FastifyReply {
+    return reply
+      .code(200)
+      .header('content-type', mediaType.endsWith('json') ? mediaType : `${mediaType}; charset=utf-8`)
+      .header('vary', 'Accept, Authorization')
+      .header('cache-control', 'private, no-cache')
+      .send(body);
+  }
+}

@@ -1,0 +1,11 @@
+import type { UploadRejectionCode } from '@quiver/upload-domain';
+
+/** The one place rejection codes become HTTP statuses; anything not listed is a 400 (PyPI's answer). */
+const STATUS: Partial<Record<UploadRejectionCode, number>> = {
+  'file-exists': 409,
+  'removed-api': 410,
+  'not-found': 404,
+  forbidden: 403,
+};
+
+export const rejectionStatus = (code: UploadRejectionCode): number => STATUS[code] ?? 400;

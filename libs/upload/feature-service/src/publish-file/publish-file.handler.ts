@@ -1,0 +1,135 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { inspectDistribution } from '@quiver/upload-data-access-archive';
+import { EventStore, StreamConcurrencyError } from '@quiver/shared-data-access-event-store';
+import { projectStreamId } from '@quiver/shared-contracts-packages';
+import {
+  decide,
+  filenameMismatch,
+  foldProject,
+  formatVersion,
+  normalizeProjectName,
+  parseDistributionFilename,
+  reject,
+  validateUploadForm,
+  type UploadRejection,
+} from '@quiver/upload-domain';
+import type { UploadDependencies } from '../upload.ports.js';
+import { coreMetadataKey, distributionKey } from './blob-keys.js';
+import type { ReceivedFile, ReceivedUpload } from './received-upload.js';
+
+export type PublishOutcome =
+  | { readonly kind: 'published'; readonly position: string; readonly eventId: string }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'rejected'; readonly rejection: UploadRejection };
+
+const sameHex = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** The publish use case: validate, store the blob, then record the events. Only a `published` outcome changed anything. */
+export class PublishFileHandler {
+  private readonly store: EventStore;
+
+  constructor(
+    private readonly deps: UploadDependencies,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.store = new EventStore(deps.database);
+  }
+
+  async handle(upload: ReceivedUpload, actor: string, requestId: string): Promise<PublishOutcome> {
+    const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
+    const form = validateUploadForm(upload.fields);
+    if (!form.ok) {
+      return rejected(form.rejection);
+    }
+    const file = upload.file;
+    if (!file) {
+      return rejected(reject('missing-file', 'Upload payload does not have a file.'));
+    }
+    const parsed = parseDistributionFilename(file.filename, form.value.filetype);
+    if (!parsed.ok) {
+      return rejected(reject('invalid-filename', parsed.message));
+    }
+    const mismatch = filenameMismatch(parsed.value, file.filename, form.value.name, form.value.version);
+    if (mismatch) {
+      return rejected(reject('invalid-filename', mismatch));
+    }
+    const digestProblem = this.checkDigests(form.value.digests, file);
+    if (digestProblem) {
+      return rejected(digestProblem);
+    }
+    const inspected = await inspectDistribution(file.path, parsed.value, file.filename);
+    if (!inspected.ok) {
+      return rejected(inspected.rejection);
+    }
+
+    const project = normalizeProjectName(form.value.name);
+    const version = formatVersion(form.value.version);
+    const metadataBytes = parsed.value.kind === 'bdist_wheel' ? inspected.value.coreMetadata : undefined;
+    const metadataSha = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : undefined;
+    const command = {
+      type: 'PublishReleaseFile' as const,
+      displayName: form.value.name,
+      file: {
+        project,
+        version,
+        filename: file.filename,
+        packagetype: form.value.filetype,
+        pythonVersion: form.value.pyversion,
+        size: file.size,
+        sha256: file.sha256,
+        blake2_256: file.blake2_256,
+        blobKey: distributionKey(file.sha256),
+        requiresPython: form.value.requiresPython ?? inspected.value.metadata.requiresPython ?? null,
+        summary: form.value.summary ?? null,
+        coreMetadata: metadataBytes && metadataSha ? { sha256: metadataSha, size: metadataBytes.length, blobKey: coreMetadataKey(metadataSha) } : null,
+        uploadedAt: this.now().toISOString(),
+      },
+    };
+
+    for (let attempt = 1; ; attempt += 1) {
+      const stream = await this.store.readStream(projectStreamId(project));
+      const decision = decide(command, foldProject(stream.events));
+      if (decision.kind === 'rejected') {
+        return rejected(decision.rejection);
+      }
+      if (decision.kind === 'unchanged') {
+        return { kind: 'unchanged' };
+      }
+      // Blob first (verified), events second: a crash in between leaves an orphan blob, never a dangling event.
+      await this.deps.blobs.put(command.file.blobKey, createReadStream(file.path), { size: file.size, sha256: file.sha256 });
+      if (metadataBytes && metadataSha) {
+        await this.deps.blobs.put(coreMetadataKey(metadataSha), metadataBytes, { size: metadataBytes.length, sha256: metadataSha });
+      }
+      try {
+        const appended = await this.store.append(projectStreamId(project), stream.version, decision.events, { actor, requestId }, async (tx) => {
+          await tx.query('INSERT INTO file_registry (filename, project, sha256, blake2_256) VALUES ($1, $2, $3, $4)', [
+            file.filename,
+            project,
+            file.sha256,
+            file.blake2_256,
+          ]);
+        });
+        return { kind: 'published', position: appended.lastPosition, eventId: appended.events.at(-1)?.eventId ?? '' };
+      } catch (error) {
+        if (error instanceof StreamConcurrencyError && attempt < 5) {
+          continue; // someone else appended: decide again on the new state
+        }
+        if ((error as { code?: unknown }).code === '23505' && attempt < 5) {
+          continue; // the filename registry row appeared concurrently: the next decision sees it
+        }
+        throw error;
+      }
+    }
+  }
+
+  private checkDigests(given: { sha256?: string; blake2_256?: string; md5?: string }, file: ReceivedFile): UploadRejection | undefined {
+    const pairs: [string | undefined, string][] = [
+      [given.sha256, file.sha256],
+      [given.blake2_256, file.blake2_256],
+      [given.md5, file.md5],
+    ];
+    const mismatch = pairs.some(([supplied, actual]) => supplied !== undefined && !sameHex(supplied, actual));
+    return mismatch ? reject('digest-mismatch', 'The digest supplied does not match a digest calculated from the uploaded file.') : undefined;
+  }
+}

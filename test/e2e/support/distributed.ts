@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireEnv } from '@quiver/shared-testing';
+import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
+import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './process.js';
+
+const SERVICES = ['index', 'upload', 'auth', 'audit'] as const;
+type Service = (typeof SERVICES)[number];
+
+export interface DistributedRegistry {
+  /** The front door every client uses. */
+  readonly base: string;
+  readonly token: string;
+  readonly instances: ReadonlyMap<string, Started>;
+  stop(): Promise<void>;
+}
+
+/** Paths to services, as the Kubernetes Ingress routes them (deploy/k8s/base/ingress.yaml). */
+const ROUTES: readonly [string, Service][] = [
+  ['/simple', 'index'],
+  ['/files', 'index'],
+  ['/pypi', 'index'],
+  ['/-/index/', 'index'],
+  ['/legacy', 'upload'],
+  ['/api/packages/', 'upload'],
+  ['/-/upload/', 'upload'],
+  ['/-/auth/', 'auth'],
+  ['/-/audit/', 'audit'],
+];
+
+function nginxConfig(dir: string, port: number, upstreams: Record<Service, number[]>): string {
+  return `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  client_max_body_size 1100m;
+  proxy_request_buffering off;
+  proxy_http_version 1.1;
+  proxy_read_timeout 300s;
+${SERVICES.map((service) => `  upstream ${service} { ${upstreams[service].map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 16; }`).join('\n')}
+  server {
+    listen 127.0.0.1:${port};
+${ROUTES.map(([path, service]) => `    location ${path} { proxy_pass http://${service}; proxy_set_header Host $http_host; proxy_set_header Connection ""; }`).join('\n')}
+  }
+}
+`;
+}
+
+/** The settings every distributed service needs, pointing at the harness's real services. */
+export const distributedEnv = (): Record<string, string> => ({
+  QUIVER_MODE: 'distributed',
+  QUIVER_DATABASE_URL: requireEnv('QUIVER_TEST_PG_URL'),
+  QUIVER_KAFKA_BROKERS: requireEnv('QUIVER_TEST_KAFKA_BROKERS'),
+  QUIVER_S3_ENDPOINT: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
+  QUIVER_S3_ACCESS_KEY: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
+  QUIVER_S3_SECRET_KEY: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
+});
+
+/**
+ * Quiver as it runs in production, on one machine: every service twice, against the harness's
+ * Postgres, Kafka and S3, behind nginx routing paths like the Ingress.
+ */
+export async function startDistributed(root: string, workDir: string, replicas = 2): Promise<DistributedRegistry> {
+  const token = generateApiToken();
+  const frontPort = await freePort();
+  const base = `http://127.0.0.1:${frontPort}`;
+  const shared = {
+    ...distributedEnv(),
+    QUIVER_S3_BUCKET: `quiver-${randomBytes(4).toString('hex')}`,
+    QUIVER_ADMIN_TOKEN_SHA256: hashApiToken(token),
+    QUIVER_INDEX_URL: base,
+    QUIVER_LOG_LEVEL: 'warn',
+  };
+  const instances = new Map<string, Started>();
+  const upstreams = { index: [], upload: [], auth: [], audit: [] } as Record<Service, number[]>;
+  const stop = async (): Promise<void> => {
+    await Promise.all([...instances.values()].map((instance) => stopProcess(instance)));
+  };
+  try {
+    // The index first: it creates the topic and its projection group before uploads arrive.
+    for (const service of SERVICES) {
+      for (let replica = 1; replica <= replicas; replica += 1) {
+        const port = await freePort();
+        const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-${replica}` }, root);
+        instances.set(`${service}-${replica}`, started);
+        upstreams[service].push(port);
+        await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);
+      }
+    }
+    const dir = join(workDir, 'nginx');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, frontPort, upstreams));
+    const front = startProcess(requireEnv('QUIVER_TEST_NGINX_BIN'), ['-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], {}, dir);
+    instances.set('nginx', front);
+    await waitForHttp(`${base}/-/index/health`, front);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { base, token, instances, stop };
+}

@@ -1,0 +1,184 @@
+/**
+ * BAD-INPUT.md's upload cases against the running (embedded) registry: each refused request gets
+ * its status and message, and leaves nothing behind (no project, no file, no blob).
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
+import { buildProject } from './support/python.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const MAX_UPLOAD = 2 * 1024 * 1024;
+
+interface Part {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly type?: string;
+}
+
+function countFiles(dir: string): number {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length;
+  } catch {
+    return 0;
+  }
+}
+
+describe('upload bad input (BAD-INPUT 1-47) against the running registry', () => {
+  const work = mkdtempSync(join(tmpdir(), 'quiver-bad-input-'));
+  const dataDir = join(work, 'data');
+  let registry: Started;
+  let base: string;
+  let token: string;
+  let wheel: Uint8Array;
+  let otherWheel: Uint8Array;
+  let sdist: Uint8Array;
+
+  const auth = (): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
+  const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+  async function upload(fields: Record<string, string | string[] | undefined>, file: Part | undefined, headers: Record<string, string> = {}, path = '/legacy/'): Promise<{ status: number; reason: string; body: string }> {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) {
+      for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
+        form.append(key, item);
+      }
+    }
+    if (file) {
+      form.append('content', new Blob([Buffer.from(file.bytes)], { type: file.type ?? 'application/octet-stream' }), file.name);
+    }
+    const response = await fetch(`${base}${path}`, { method: 'POST', body: form, headers: { authorization: auth(), ...headers }, redirect: 'manual' });
+    return { status: response.status, reason: response.statusText, body: await response.text() };
+  }
+
+  const wheelFields = (overrides: Record<string, string | string[] | undefined> = {}): Record<string, string | string[] | undefined> => ({
+    ':action': 'file_upload',
+    protocol_version: '1',
+    name: 'demo',
+    version: '1.0',
+    metadata_version: '2.1',
+    filetype: 'bdist_wheel',
+    pyversion: 'py3',
+    sha256_digest: sha256(wheel),
+    ...overrides,
+  });
+  const wheelPart = (): Part => ({ name: 'demo-1.0-py3-none-any.whl', bytes: wheel });
+
+  /** Asserts a refusal and that the registry stored nothing for it. */
+  async function refused(result: { status: number; reason: string; body: string }, status: number, message: RegExp): Promise<void> {
+    assert.equal(result.status, status, result.body);
+    assert.match(result.body, message);
+    assert.match(result.reason, /\S/, 'a meaningful reason phrase');
+    const page = await fetch(`${base}/simple/demo/`, { headers: { authorization: auth() } });
+    assert.equal(page.status, 404, 'no project was created');
+    assert.equal(countFiles(join(dataDir, 'blobs')), 0, 'no blob was stored');
+  }
+
+  before(async () => {
+    const built = await buildProject(work, 'demo', '1.0', 'bad-input');
+    wheel = readFileSync(built.wheel);
+    sdist = readFileSync(built.sdist);
+    otherWheel = readFileSync((await buildProject(work, 'demo', '1.0', 'other-bytes')).wheel);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, root);
+    await waitForHttp(`${base}/-/upload/health`, registry);
+    token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  });
+
+  after(async () => {
+    const code = await stopProcess(registry);
+    rmSync(work, { recursive: true, force: true });
+    assert.equal(code, 0, registry.output());
+  });
+
+  it('refuses bad form fields with PyPI-compatible messages (1-4, 6-11, 13, 15-16)', async () => {
+    const cases: [Record<string, string | string[] | undefined>, RegExp][] = [
+      [{ protocol_version: '2' }, /Unknown protocol version\./],
+      [{ name: undefined }, /'' is an invalid value for Name\. Error: This field is required\./],
+      [{ name: 'foo-' }, /'foo-' is an invalid value for Name\./],
+      [{ name: 'a/b' }, /'a\/b' is an invalid value for Name\./],
+      [{ version: 'dog' }, /'dog' is invalid for 'version'/],
+      [{ version: '1.0.dev.a1' }, /'1\.0\.dev\.a1' is invalid for 'version'/],
+      [{ metadata_version: undefined }, /None is not a valid metadata version/],
+      [{ filetype: 'bdist_egg' }, /Invalid value for filetype\. Error: Use a known file type\./],
+      [{ pyversion: undefined }, /Python version is required for binary distribution uploads/],
+      [{ filetype: 'sdist', pyversion: '3.12' }, /Use 'source' as Python version for an sdist/],
+      [{ sha256_digest: undefined }, /Include at least one message digest/],
+      [{ sha256_digest: 'an invalid sha256 digest' }, /Use a valid, hex-encoded, SHA256 message digest/],
+      [{ summary: 'x'.repeat(513) }, /'summary' field must be 512 characters or less/],
+      [{ requires_dist: 'evil @ https://attacker/evil.whl' }, /Can't have direct dependency/],
+      [{ license: 'MIT', license_expression: 'MIT' }, /License is deprecated when License-Expression is present/],
+    ];
+    for (const [overrides, message] of cases) {
+      await refused(await upload(wheelFields(overrides), wheelPart()), 400, message);
+    }
+  });
+
+  it('refuses a digest that does not match the bytes (12)', async () => {
+    const flipped = sha256(wheel).replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    await refused(await upload(wheelFields({ sha256_digest: flipped }), wheelPart()), 400, /The digest supplied does not match a digest calculated from the uploaded file\./);
+  });
+
+  it('refuses a missing file part and a non-distribution content type (17, 18)', async () => {
+    await refused(await upload(wheelFields(), undefined), 400, /Upload payload does not have a file\./);
+    await refused(await upload(wheelFields(), { ...wheelPart(), type: 'image/png' }), 400, /Invalid distribution file\./);
+  });
+
+  it('refuses unsafe filenames and wrong extensions (19, 20)', async () => {
+    await refused(await upload(wheelFields(), { name: 'demo\\..\\x.whl', bytes: wheel }), 400, /Cannot upload a file with '\/' or '\\' in the name\./);
+    await refused(await upload(wheelFields({ filetype: 'sdist', pyversion: 'source' }), { name: 'demo-1.0.tar.bz2', bytes: sdist }), 400, /Invalid file extension: Use \.tar\.gz, \.whl or \.zip extension\./);
+    assert.deepEqual(readdirSync(tmpdir()).filter((name) => name === 'etc'), [], 'nothing written outside the temp dir');
+  });
+
+  it('refuses a body over the size limit with the app message, not a bare 413 (21)', async () => {
+    const big = randomBytes(MAX_UPLOAD + 1);
+    await refused(await upload(wheelFields({ sha256_digest: sha256(big) }), { name: 'demo-1.0-py3-none-any.whl', bytes: big }), 400, /File too large\. Limit for this registry is 2 MB\./);
+  });
+
+  it('refuses random bytes named like a wheel (28) and bad wheel filenames (36, 38, 39)', async () => {
+    const junk = randomBytes(4096);
+    await refused(await upload(wheelFields({ sha256_digest: sha256(junk) }), { name: 'demo-1.0-py3-none-any.whl', bytes: junk }), 400, /Invalid distribution file\. File is not a zipfile/);
+    await refused(await upload(wheelFields(), { name: 'demo-1.0.whl', bytes: wheel }), 400, /Invalid wheel filename \(wrong number of parts\): 'demo-1\.0'/);
+    await refused(await upload(wheelFields(), { name: 'Demo-1.0-py3-none-any.whl', bytes: wheel }), 400, /should contain the normalized project name 'demo', not 'Demo'/);
+    await refused(await upload(wheelFields({ version: '2.0' }), wheelPart()), 400, /Version in filename should be '2\.0' not '1\.0'\./);
+  });
+
+  it('refuses removed APIs with 410 (47) and password or missing credentials with 403 (55, 56)', async () => {
+    await refused(await upload(wheelFields({ ':action': 'submit' }), wheelPart()), 410, /Project pre-registration is no longer required or supported/);
+    await refused(await upload(wheelFields(), wheelPart(), { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }), 403, /Username\/Password authentication is no longer supported/);
+    await refused(await upload(wheelFields(), wheelPart(), { authorization: '' }), 403, /Invalid or non-existent authentication information/);
+  });
+
+  it('answers problem details to clients that accept JSON', async () => {
+    const result = await upload(wheelFields({ protocol_version: '2' }), wheelPart(), { accept: 'application/json;q=0.9, text/plain;q=0.8' });
+    const problem = JSON.parse(result.body) as { status: number; detail: string; code: string };
+    assert.equal(problem.status, 400);
+    assert.equal(problem.detail, 'Unknown protocol version.');
+    assert.equal(problem.code, 'unknown-protocol-version');
+  });
+
+  it('accepts POST /legacy without the slash, never redirecting (46); then conflicts, reuse and second sdist (24-26)', async () => {
+    const first = await upload(wheelFields(), wheelPart(), {}, '/legacy');
+    assert.equal(first.status, 200, first.body);
+    assert.equal((await upload(wheelFields(), wheelPart())).status, 200, 'identical re-upload');
+    const conflict = await upload(wheelFields({ sha256_digest: sha256(otherWheel) }), { name: 'demo-1.0-py3-none-any.whl', bytes: otherWheel });
+    assert.equal(conflict.status, 409, conflict.body);
+    assert.match(conflict.reason, /^File already exists/);
+    assert.match(conflict.body, /^File already exists/);
+    const sdistFields = wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(sdist) });
+    assert.equal((await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist })).status, 200);
+    const second = await upload(wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(wheel) }), { name: 'demo-1.0.zip', bytes: wheel });
+    assert.equal(second.status, 400);
+    assert.match(second.body, /Only one sdist may be uploaded per release|Invalid distribution file/);
+    const removed = await fetch(`${base}/api/packages/demo/files/demo-1.0.tar.gz`, { method: 'DELETE', headers: { authorization: auth() } });
+    assert.equal(removed.status, 200);
+    const reuse = await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist });
+    assert.equal(reuse.status, 400);
+    assert.match(reuse.body, /This filename was previously used by a file that has since been deleted/);
+  });
+});
