@@ -184,5 +184,30 @@ describe(`packages through the ${mode} registry with real Python clients`, () =>
     const page = await fetch(`${base}/simple/acme-widget-tools/`, { headers: { authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}` } });
     assert.match(await page.text(), /data-yanked="broken build"/);
   });
+
+  it('installs into a Poetry project that uses the registry as its source', async () => {
+    const project = join(work, 'consumer');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      join(project, 'pyproject.toml'),
+      `[project]\nname = "consumer"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["acme-widget-tools==1.1.0"]\n\n` +
+        `[tool.poetry]\npackage-mode = false\n\n[[tool.poetry.source]]\nname = "quiver"\nurl = "${base}/simple/"\npriority = "primary"\n`,
+    );
+    const env = {
+      POETRY_VIRTUALENVS_CREATE: 'true',
+      POETRY_VIRTUALENVS_IN_PROJECT: 'true',
+      POETRY_HTTP_BASIC_QUIVER_USERNAME: '__token__',
+      POETRY_HTTP_BASIC_QUIVER_PASSWORD: token,
+      PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+    };
+    const install = await runPython('poetry', ['install', '--no-ansi'], { cwd: project, env });
+    assert.equal(install.code, 0, install.output);
+    const lock = readFileSync(join(project, 'poetry.lock'), 'utf8');
+    assert.match(lock, /name = "acme-widget-tools"\nversion = "1\.1\.0"/);
+    assert.doesNotMatch(lock, new RegExp(token), 'the token stays out of the lock file');
+    const site = await runPython('poetry', ['run', 'python', '-c', 'import acme_widget_tools; print(acme_widget_tools.MARKER)'], { cwd: project, env });
+    assert.equal(site.output.trim().split('\n').at(-1), 'uv', site.output);
+  });
 });
 }
