@@ -1,49 +1,68 @@
-/** Core metadata (METADATA / PKG-INFO): RFC 822-style headers, then the description as the body. */
+/**
+ * Core metadata (a wheel's METADATA, an sdist's PKG-INFO): RFC 822-style header fields, repeated
+ * fields kept in order, continuation lines starting with whitespace, and the description as the
+ * body after the first blank line.
+ * Spec: https://packaging.python.org/specifications/core-metadata/
+ */
 export interface CoreMetadata {
-  readonly metadataVersion?: string;
-  readonly name?: string;
-  readonly version?: string;
+  /** `Metadata-Version`, or '' when absent. */
+  readonly metadataVersion: string;
+  /** `Name` as written, or '' when absent. */
+  readonly name: string;
+  /** `Version` as written, or '' when absent. */
+  readonly version: string;
   readonly summary?: string;
   readonly requiresPython?: string;
+  /** The `Description` field, or else the body. */
+  readonly description?: string;
   readonly requiresDist: readonly string[];
   readonly licenseFiles: readonly string[];
   readonly dynamic: readonly string[];
-  /** Every header, keyed by lower-case field name, values in order. */
+  /** Every header field, keyed by lower-case field name, values in the order they appear. */
   readonly fields: ReadonlyMap<string, readonly string[]>;
 }
 
+const FIELD = /^([!-9;-~]+):[ \t]*(.*)$/;
+
 export function parseCoreMetadata(bytes: Uint8Array): CoreMetadata {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/\r\n?/g, '\n');
+  const text = new TextDecoder('utf-8').decode(bytes).replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
   const fields = new Map<string, string[]>();
-  let last: { key: string; index: number } | undefined;
-  for (const line of text.split('\n')) {
+  let current: { readonly values: string[]; readonly index: number } | undefined;
+  let bodyStart = lines.length;
+  for (const [position, line] of lines.entries()) {
     if (line === '') {
-      break; // the body (description) starts after the first empty line
+      bodyStart = position + 1;
+      break;
     }
-    if (/^[ \t]/.test(line) && last) {
-      const values = fields.get(last.key) ?? [];
-      values[last.index] = `${values[last.index] ?? ''}\n${line.trim()}`;
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      if (current) {
+        current.values[current.index] = `${current.values[current.index] ?? ''}\n${line.replace(/^[ \t]+/, '')}`;
+      }
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
+    const match = FIELD.exec(line);
+    if (!match) {
+      current = undefined; // not a header line: ignored, as email parsers record it as a defect
       continue;
     }
-    const key = line.slice(0, colon).trim().toLowerCase();
+    const key = (match[1] ?? '').toLowerCase();
     const values = fields.get(key) ?? [];
-    values.push(line.slice(colon + 1).trim());
+    values.push((match[2] ?? '').trimEnd());
     fields.set(key, values);
-    last = { key, index: values.length - 1 };
+    current = { values, index: values.length - 1 };
   }
-  const one = (key: string): string | undefined => fields.get(key)?.[0];
-  const optional = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
-    (value === undefined || value === '' ? {} : { [key]: value }) as { [P in K]?: string };
+  const first = (key: string): string | undefined => fields.get(key)?.[0];
+  const body = lines.slice(bodyStart).join('\n');
+  const description = first('description') ?? (body.trim() === '' ? undefined : body);
+  const optional = (key: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [key]: value });
   return {
-    ...optional('metadataVersion', one('metadata-version')),
-    ...optional('name', one('name')),
-    ...optional('version', one('version')),
-    ...optional('summary', one('summary')),
-    ...optional('requiresPython', one('requires-python')),
+    metadataVersion: first('metadata-version') ?? '',
+    name: first('name') ?? '',
+    version: first('version') ?? '',
+    ...optional('summary', first('summary')),
+    ...optional('requiresPython', first('requires-python')),
+    ...optional('description', description),
     requiresDist: fields.get('requires-dist') ?? [],
     licenseFiles: fields.get('license-file') ?? [],
     dynamic: fields.get('dynamic') ?? [],
@@ -51,8 +70,12 @@ export function parseCoreMetadata(bytes: Uint8Array): CoreMetadata {
   };
 }
 
-/** License-File became a standard field, whose files must be shipped, with metadata 2.4. */
-export function declaresLicenseFiles(metadataVersion: string | undefined): boolean {
-  const [major = 0, minor = 0] = (metadataVersion ?? '').split('.').map(Number);
-  return major > 2 || (major === 2 && minor >= 4);
+/** Whether `metadataVersion` is at least `major.minor` (e.g. 2.4, where License-File became binding). */
+export function metadataVersionAtLeast(metadataVersion: string, major: number, minor: number): boolean {
+  const match = /^(\d+)\.(\d+)$/.exec(metadataVersion.trim());
+  if (!match) {
+    return false;
+  }
+  const [actualMajor, actualMinor] = [Number(match[1]), Number(match[2])];
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }

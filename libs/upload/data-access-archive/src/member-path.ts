@@ -1,16 +1,20 @@
-/** Member names an installer could be tricked by: absolute, parent-relative, drive letters, backslashes, NUL. */
+/**
+ * Archive member names. Anything an extractor could place outside its target directory, or that two
+ * extractors could resolve differently, is refused (BAD-INPUT 41).
+ */
+
+/**
+ * True when `name` (without a directory's trailing slash) is unsafe or ambiguous: absolute
+ * (`/x`, `C:x`), parent-relative (`..`), using backslashes, control characters (NUL included), or
+ * with empty or `.` segments that another tool would collapse into a different path.
+ */
 export function isUnsafeMemberPath(name: string): boolean {
-  return (
-    name.startsWith('/') ||
-    /^[A-Za-z]:/.test(name) ||
-    name.includes('\\') ||
-    name.includes('\u0000') ||
-    name.split('/').some((segment) => segment === '..')
-  );
+  if (name === '' || name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\')) {
+    return true;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    return true;
+  }
+  return name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
 }
-
-// eslint-disable-next-line no-control-regex
-export const printableMember = (name: string): string => name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 200);
-
-export const memberNotAllowed = (name: string): string =>
-  `Invalid distribution file. Archive member '${printableMember(name)}' is not allowed (absolute, parent-relative or link)`;

@@ -1,60 +1,39 @@
+/**
+ * A wheel: a safe zip holding `<name>-<version>.dist-info/{WHEEL,METADATA,RECORD}`, with the name
+ * and version spelled as in the filename (BAD-INPUT 28, 29, 31, 34, 35).
+ * Spec: https://packaging.python.org/specifications/binary-distribution-format/
+ */
 import type { ArchiveLimits } from './archive-limits.js';
-import { declaresLicenseFiles, parseCoreMetadata } from './core-metadata.js';
-import { ArchiveRefusal, type InspectedDistribution } from './inspected-distribution.js';
-import { listZip } from './zip-reader.js';
+import type { ArchiveContents } from './archive-contents.js';
+import { refusals } from './archive-refusal.js';
+import { isValidEntryPoints } from './entry-points.js';
+import { openZipArchive } from './zip-reader.js';
 
-const ENTRY_POINT_GROUP = /^\[\s*[\w.-]+\s*\]$/;
-const ENTRY_POINT = /^[^=\s][^=]*=\s*[\w.]+(\s*:\s*[\w.]+)?(\s*\[[\w\s,.-]*\])?$/;
+/** `demo-1.0-py3-none-any.whl` → `demo-1.0.dist-info`. */
+export const distInfoDirectory = (filename: string): string => {
+  const [name = '', version = ''] = filename.slice(0, -'.whl'.length).split('-');
+  return `${name}-${version}.dist-info`;
+};
 
-function validEntryPoints(bytes: Uint8Array): boolean {
-  let text: string;
+export async function inspectWheel(path: string, filename: string, limits: ArchiveLimits): Promise<ArchiveContents> {
+  const distInfo = distInfoDirectory(filename);
+  const zip = await openZipArchive(path, limits);
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return false;
-  }
-  let inGroup = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) {
-      continue;
+    if (!zip.index.hasFile(`${distInfo}/WHEEL`)) {
+      throw refusals.wheelFileMissing(`${distInfo}/WHEEL`);
     }
-    if (ENTRY_POINT_GROUP.test(line)) {
-      inGroup = true;
-    } else if (!inGroup || !ENTRY_POINT.test(line)) {
-      return false;
+    const coreMetadata = await zip.read(`${distInfo}/METADATA`);
+    if (!coreMetadata) {
+      throw refusals.wheelMetadataMissing(filename, `${distInfo}/METADATA`);
     }
-  }
-  return true;
-}
-
-/** A wheel: a safe zip with `<name>-<version>.dist-info/{WHEEL,METADATA,RECORD}`. */
-export async function inspectWheel(path: string, filename: string, limits: ArchiveLimits): Promise<InspectedDistribution> {
-  const [name = '', version = ''] = filename.split('-');
-  const distInfo = `${name}-${version}.dist-info`;
-  const zip = await listZip(path, limits);
-  try {
-    if (!zip.names.has(`${distInfo}/WHEEL`)) {
-      throw new ArchiveRefusal(`Invalid distribution file. WHEEL not found at ${distInfo}/WHEEL`);
-    }
-    const metadataBytes = await zip.read(`${distInfo}/METADATA`);
-    if (!metadataBytes) {
-      throw new ArchiveRefusal(`Wheel '${filename}' does not contain the required METADATA file: ${distInfo}/METADATA`);
-    }
-    if (!zip.names.has(`${distInfo}/RECORD`)) {
-      throw new ArchiveRefusal(`Wheel '${filename}' does not contain the required RECORD file: ${distInfo}/RECORD`);
+    if (!zip.index.hasFile(`${distInfo}/RECORD`)) {
+      throw refusals.wheelRecordMissing(filename, `${distInfo}/RECORD`);
     }
     const entryPoints = await zip.read(`${distInfo}/entry_points.txt`);
-    if (entryPoints && !validEntryPoints(entryPoints)) {
-      throw new ArchiveRefusal(`Wheel '${filename}' has invalid entry points defined in the entry_points.txt file`);
+    if (entryPoints && !isValidEntryPoints(entryPoints)) {
+      throw refusals.entryPoints(filename);
     }
-    const metadata = parseCoreMetadata(metadataBytes);
-    for (const license of declaresLicenseFiles(metadata.metadataVersion) ? metadata.licenseFiles : []) {
-      if (!zip.names.has(`${distInfo}/licenses/${license}`)) {
-        throw new ArchiveRefusal(`License-File ${license} does not exist in distribution file ${filename} at ${distInfo}/licenses/${license}`);
-      }
-    }
-    return { coreMetadata: metadataBytes, metadata, memberCount: zip.memberCount, uncompressedSize: zip.uncompressedSize };
+    return { index: zip.index, coreMetadata, licensePath: (file) => `${distInfo}/licenses/${file}` };
   } finally {
     zip.close();
   }

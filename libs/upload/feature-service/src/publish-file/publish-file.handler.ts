@@ -58,7 +58,7 @@ export class PublishFileHandler {
     if (digestProblem) {
       return rejected(digestProblem);
     }
-    const inspected = await inspectDistribution(file.path, parsed.value, file.filename);
+    const inspected = await inspectDistribution(file.path, parsed.value, { filename: file.filename });
     if (!inspected.ok) {
       return rejected(inspected.rejection);
     }
