@@ -66,7 +66,7 @@ export const distributedEnv = (): Record<string, string> => ({
  * Quiver as it runs in production, on one machine: every service twice, against the harness's
  * Postgres, Kafka and S3, behind nginx routing paths like the Ingress.
  */
-export async function startDistributed(root: string, workDir: string, replicas = 2): Promise<DistributedRegistry> {
+export async function startDistributed(root: string, workDir: string, replicas = 2, overrides: Record<string, string> = {}): Promise<DistributedRegistry> {
   const token = generateApiToken();
   const frontPort = await freePort();
   const base = `http://127.0.0.1:${frontPort}`;
@@ -76,6 +76,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
     QUIVER_ADMIN_TOKEN_SHA256: hashApiToken(token),
     QUIVER_INDEX_URL: base,
     QUIVER_LOG_LEVEL: 'warn',
+    ...overrides,
   };
   const instances = new Map<string, Started>();
   const upstreams = { index: [], upload: [], auth: [], audit: [] } as Record<Service, number[]>;

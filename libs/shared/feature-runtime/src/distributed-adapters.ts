@@ -26,8 +26,16 @@ export async function openDistributedAdapters(service: string, config: QuiverCon
   }
   const schema = `quiver_${service}`;
   const bootstrap = new PgDatabase({ connectionString: url, maxConnections: 1 });
-  await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await bootstrap.close();
+  try {
+    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    // Replicas starting together race on IF NOT EXISTS; the loser sees a unique violation.
+    if ((error as { code?: unknown }).code !== '23505' && (error as { code?: unknown }).code !== '42P06') {
+      throw error;
+    }
+  } finally {
+    await bootstrap.close();
+  }
   const database = new PgDatabase({ connectionString: url, schema, applicationName: `quiver-${service}` });
   const blobs = await S3BlobStore.open({ endpoint, accessKey, secretKey, region: config.s3.region, bucket: config.s3.bucket });
   const bus = new KafkaEventBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
+import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
   error: ['fatal', 'error'],
@@ -21,6 +22,7 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
     }), {
     logger: LOG_LEVELS[config.logLevel],
   });
+  app.useGlobalFilters(new UnavailableFilter());
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
   await app.register(multipart);
   await app.listen(config.http.port, config.http.host);

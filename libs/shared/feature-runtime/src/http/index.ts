@@ -1,2 +1,3 @@
 export * from './credentials.js';
 export * from './problem-response.js';
+export * from './unavailable.filter.js';

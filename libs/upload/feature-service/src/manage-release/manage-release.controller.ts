@@ -60,7 +60,7 @@ export class ManageReleaseController {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }
     if (outcome.kind === 'published') {
-      await this.deps.awaitIndexed(outcome.eventId);
+      await this.deps.awaitIndexed(outcome.eventId).catch(() => undefined); // committed; indexing catches up
     }
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ changed: outcome.kind === 'published' }));
   }

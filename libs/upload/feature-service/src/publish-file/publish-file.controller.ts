@@ -54,7 +54,11 @@ export class PublishFileController {
         case 'unchanged':
           return reply.code(200).send();
         case 'published':
-          await this.deps.awaitIndexed(outcome.eventId);
+          // Committed: the answer is 200 whatever the bus does. The wait for the index is
+          // best-effort and bounded (Kafka is not on the acknowledgement path).
+          await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
+            this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
+          });
           this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.actor}`);
           return reply.code(200).send();
       }
