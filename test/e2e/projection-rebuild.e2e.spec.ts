@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectionRowHash, rebuildIndexProjection } from '@quiver/index-feature-service';
 import { PgDatabase } from '@quiver/shared-data-access-db';
-import { EVENT_COLUMNS, toRecordedEvent } from '@quiver/shared-data-access-event-store';
+import { EventStore } from '@quiver/shared-data-access-event-store';
 import { buildWheel, eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { stopProcess } from './support/process.js';
@@ -63,8 +63,7 @@ describe('projection rebuild (distributed mode)', () => {
       // The live projection catches up asynchronously with the last relayed event.
       const total = Number((await upload.query<{ n: string }>('SELECT count(*)::text AS n FROM events')).rows[0]?.n);
       await eventually(async () => Number((await live.query<{ n: string }>('SELECT count(*)::text AS n FROM index_processed_events')).rows[0]?.n) === total, { what: 'live projection caught up', timeoutMs: 30_000 });
-      const { rows } = await upload.query<Parameters<typeof toRecordedEvent>[0]>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY transaction_id, position`);
-      assert.equal(await rebuildIndexProjection(shadow, rows.map(toRecordedEvent)), total);
+      assert.equal(await rebuildIndexProjection(shadow, new EventStore(upload).readAll(100)), total);
       assert.equal(await projectionRowHash(shadow), await projectionRowHash(live));
     } finally {
       await Promise.all([upload.close(), live.close(), shadow.close()]);

@@ -17,4 +17,8 @@ export interface RunningService {
   readonly pids: readonly number[];
   /** Graceful stop; the harness kills the PIDs that are still alive afterwards. */
   stop(): Promise<void>;
+  /** Fault injection: SIGKILL the service and wait until it is gone (where supported). */
+  kill?(): Promise<void>;
+  /** Starts it again with the same configuration, ports and data, and waits until it is healthy. */
+  restart?(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,23 +120,43 @@ export const kafka: ServiceDefinition = {
     const jvm = [`-Dlog4j2.configurationFile=${log4jPath}`, '-Djava.awt.headless=true', '-cp', classpath];
     await ctx.run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsPath, '--standalone']);
 
-    const child = ctx.spawnDaemon('kafka', 'java', ['-Xmx512m', '-Xms256m', ...jvm, 'kafka.Kafka', propsPath]);
-    const pid = child.pid ?? 0;
     const brokers = `127.0.0.1:${brokerPort}`;
+    const launch = (): ChildProcess => ctx.spawnDaemon('kafka', 'java', ['-Xmx512m', '-Xms256m', ...jvm, 'kafka.Kafka', propsPath]);
+    const pids: number[] = [];
+    let child = launch();
+    pids.push(child.pid ?? 0);
+    const exited = (process: ChildProcess): Promise<unknown> =>
+      process.exitCode !== null || process.signalCode !== null ? Promise.resolve() : new Promise((resolve) => process.once('exit', resolve));
     const stop = async (): Promise<void> => {
       if (child.exitCode !== null || child.signalCode !== null) {
         return;
       }
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const gone = exited(child);
       child.kill('SIGTERM'); // controlled shutdown
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
     };
+    const ready = (): Promise<void> => ctx.waitFor('kafka', () => brokerAnswers(brokers), { timeoutMs: START_TIMEOUT_MS, child, logName: 'kafka' });
     try {
-      await ctx.waitFor('kafka', () => brokerAnswers(brokers), { timeoutMs: START_TIMEOUT_MS, child, logName: 'kafka' });
+      await ready();
     } catch (error) {
       await stop();
       throw error;
     }
-    return { name: 'kafka', env: { QUIVER_TEST_KAFKA_BROKERS: brokers }, pids: [pid], stop };
+    return {
+      name: 'kafka',
+      env: { QUIVER_TEST_KAFKA_BROKERS: brokers },
+      pids,
+      stop,
+      kill: async () => {
+        const gone = exited(child);
+        child.kill('SIGKILL');
+        await gone;
+      },
+      restart: async () => {
+        child = launch();
+        pids.push(child.pid ?? 0);
+        await ready();
+      },
+    };
   },
 };

@@ -40,6 +40,16 @@ export function eventStoreContract(adapterName: string, openDb: () => Promise<Da
       assert.ok(BigInt(events[1]?.position ?? 0) > BigInt(events[0]?.position ?? 0));
     });
 
+    it('reads every event back in commit-safe order across pages', async () => {
+      const all = [];
+      for await (const event of store.readAll(1)) {
+        all.push(event);
+      }
+      const positions = all.map((event) => BigInt(event.position));
+      assert.ok(all.length >= 2);
+      assert.deepEqual([...positions].sort((a, b) => (a < b ? -1 : 1)), positions);
+    });
+
     it('refuses an append decided on a stale stream version', async () => {
       await store.append('project-b', 0, [created('b')], actor);
       await assert.rejects(store.append('project-b', 0, [created('b')], actor), StreamConcurrencyError);

@@ -53,6 +53,25 @@ export class EventStore {
     return { events, version: events.at(-1)?.streamVersion ?? 0 };
   }
 
+  /** Every event in the order the relay publishes them (transaction, then position), page by page. */
+  async *readAll(pageSize = 1000): AsyncIterable<RecordedEvent> {
+    let after: { tx: string; position: string } = { tx: '0', position: '0' };
+    for (;;) {
+      const { rows } = await this.db.query<EventRow & { tx: string }>(
+        `SELECT ${EVENT_COLUMNS}, events.transaction_id::text AS tx FROM events
+          WHERE (events.transaction_id, events.position) > ($1::xid8, $2::bigint)
+          ORDER BY events.transaction_id, events.position LIMIT $3`,
+        [after.tx, after.position, pageSize],
+      );
+      yield* rows.map(toRecordedEvent);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) {
+        return;
+      }
+      after = { tx: last.tx, position: last.position };
+    }
+  }
+
   /**
    * Appends `events` after `expectedVersion` in one transaction, together with whatever `alsoWrite`
    * writes (for example the filename registry row). Nothing is written when any part fails.

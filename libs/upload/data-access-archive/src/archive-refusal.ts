@@ -25,8 +25,13 @@ export const refusals = {
   ambiguousMember: (member: string) =>
     new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is ambiguous (its name or headers can be read in more than one way)`),
   encryptedMember: (member: string) => new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is encrypted`),
-  corruptMember: (member: string) => new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is corrupt`),
+  corruptMember: (member: string) =>
+    new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is corrupt (its data does not match its declared size or checksum)`),
+  pathConflict: (member: string) =>
+    new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is both a file and a directory`),
+  malformedZip: (reason: string) => new ArchiveRefusal(`${INVALID} Malformed zip file: ${shown(reason)}`),
   overlappingMembers: () => new ArchiveRefusal(`${INVALID} Archive members overlap`),
+  ambiguousLayout: (reason: string) => new ArchiveRefusal(`${INVALID} Ambiguous zip layout: ${reason}`),
   tooLargeToRead: (member: string, limit: number) =>
     new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is larger than ${limit} bytes`),
   inflatedSize: () => new ArchiveRefusal(`${INVALID} Archive exceeds the inflated size limit`),

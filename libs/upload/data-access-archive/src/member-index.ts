@@ -5,10 +5,13 @@ export type MemberKind = 'file' | 'directory';
 
 /**
  * What an archive holds, by name, kept while its members stream past: refuses unsafe names,
- * duplicates and archives with too many members. Holds names only, never contents.
+ * duplicates, a name used both as a file and as a directory (`a` and `a/b`: extractors disagree on
+ * which wins), and archives with too many members. Holds names only, never contents.
  */
 export class MemberIndex {
   private readonly kinds = new Map<string, MemberKind>();
+  /** Every directory some member's path runs through, listed or not. */
+  private readonly parents = new Set<string>();
   private readonly tops = new Set<string>();
   private total = 0;
 
@@ -26,10 +29,24 @@ export class MemberIndex {
     if (this.kinds.has(clean)) {
       throw refusals.duplicate(name);
     }
+    this.checkNoFileDirectoryClash(clean, kind, name);
     this.kinds.set(clean, kind);
     this.tops.add(clean.split('/', 1)[0] ?? clean);
     this.total += size;
     return clean;
+  }
+
+  private checkNoFileDirectoryClash(clean: string, kind: MemberKind, name: string): void {
+    if (kind === 'file' && this.parents.has(clean)) {
+      throw refusals.pathConflict(name);
+    }
+    for (let slash = clean.indexOf('/'); slash >= 0; slash = clean.indexOf('/', slash + 1)) {
+      const parent = clean.slice(0, slash);
+      if (this.kinds.get(parent) === 'file') {
+        throw refusals.pathConflict(parent);
+      }
+      this.parents.add(parent);
+    }
   }
 
   hasFile(name: string): boolean {

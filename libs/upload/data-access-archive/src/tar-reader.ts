@@ -94,6 +94,11 @@ export async function readTarGz(path: string, wanted: ReadonlySet<string>, limit
   extractor.on('entry', (header, stream, next) => {
     const handle = async (): Promise<void> => {
       const kind = checkType(header, extractor);
+      // tar-stream decodes names as UTF-8 with replacement characters; Python's tarfile keeps the
+      // undecodable bytes. Two different raw names must not reach us as one string.
+      if (header.name.includes('\uFFFD')) {
+        throw refusals.ambiguousMember(header.name);
+      }
       const size = header.size ?? 0;
       const clean = index.add(header.name, kind, kind === 'file' ? size : 0);
       const keep = kind === 'file' && wanted.has(clean);

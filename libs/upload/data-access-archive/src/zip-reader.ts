@@ -1,23 +1,26 @@
 /**
  * Reads a zip (wheel or `.zip` sdist) in place: lists the central directory, checks every local
- * header against it, and inflates only the few members asked for, each capped. Nothing is written
- * to disk and memory does not grow with what the archive claims to hold.
+ * header and the file's layout against it, inflates every member once as a stream to check its
+ * declared size and CRC-32, and keeps only the few members asked for, each capped. Nothing is
+ * written to disk and memory does not grow with what the archive holds or claims to hold.
  */
-import { stat } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { open, stat } from 'node:fs/promises';
 import yauzl from 'yauzl';
 import { MEMBER_RATIO_FLOOR_BYTES, type ArchiveLimits } from './archive-limits.js';
-import { ArchiveRefusal, refusals } from './archive-refusal.js';
+import { refusals } from './archive-refusal.js';
+import { forEachConcurrently } from './bounded-concurrency.js';
 import { MemberIndex } from './member-index.js';
+import { checkLayout, readCentralDirectoryLocation, type MemberExtent } from './zip-layout.js';
+import { checkLocalHeader, FLAG_ENCRYPTED, FLAG_UTF8, unicodePathDisagrees } from './zip-local-header.js';
+import { readMember, verifyMember, type ZipMember } from './zip-member-data.js';
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_UTF8 = 0x800;
-const UNICODE_PATH_EXTRA_FIELD = 0x7075;
 const STORED = 0;
 const DEFLATED = 8;
+const CENTRAL_DIRECTORY_HEADER_SIZE = 46;
+const UNICODE_PATH_EXTRA_FIELD = 0x7075;
 
 export interface ZipArchive {
   readonly index: MemberIndex;
@@ -26,14 +29,10 @@ export interface ZipArchive {
   close(): void;
 }
 
-interface Extent {
-  readonly start: number;
-  readonly end: number;
-}
-
 const openZip = (path: string): Promise<yauzl.ZipFile> =>
   new Promise((resolve, reject) => {
-    // decodeStrings: false so that we, not yauzl, judge names and word the refusal (BAD-INPUT 41).
+    // decodeStrings: false so that we, not yauzl, judge names and word the refusal (BAD-INPUT 41);
+    // yauzl's strictFileNames only applies to names it decodes, and memberName() is stricter.
     const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: true };
     yauzl.open(path, options, (error, zip) => (error ? reject(refusals.notZip()) : resolve(zip)));
   });
@@ -52,9 +51,9 @@ const nextEntry = (zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> =>
       cleanup();
       resolve(undefined);
     };
-    const onError = (): void => {
+    const onError = (error: unknown): void => {
       cleanup();
-      reject(refusals.notZip());
+      reject(refusals.malformedZip(error instanceof Error ? error.message : 'unreadable central directory'));
     };
     zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
     zip.readEntry();
@@ -81,13 +80,42 @@ function memberName(entry: yauzl.Entry): string {
   } else {
     name = printable;
   }
-  if (entry.extraFields.some((field) => field.id === UNICODE_PATH_EXTRA_FIELD)) {
-    if (yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true) !== name) {
-      throw refusals.ambiguousMember(name);
-    }
+  if (entry.extraFields.some((field) => field.id === UNICODE_PATH_EXTRA_FIELD && unicodePathDisagrees(field.data, name))) {
+    throw refusals.ambiguousMember(name);
   }
   return name;
 }
+
+/** Checks one central directory entry; returns its clean name. */
+function checkEntry(entry: yauzl.Entry, name: string, index: MemberIndex, fileSize: number, limits: ArchiveLimits): string {
+  if ((entry.generalPurposeBitFlag & FLAG_ENCRYPTED) !== 0) {
+    throw refusals.encryptedMember(name);
+  }
+  const fileType = (entry.externalFileAttributes >>> 16) & S_IFMT;
+  const directory = name.endsWith('/');
+  if (fileType !== 0 && fileType !== (directory ? S_IFDIR : S_IFREG)) {
+    throw refusals.memberNotAllowed(name); // symlinks, devices, FIFOs, sockets
+  }
+  if (directory && entry.uncompressedSize !== 0) {
+    throw refusals.ambiguousMember(name); // a directory carrying data: some tools write it out as a file
+  }
+  const clean = index.add(name, directory ? 'directory' : 'file', entry.uncompressedSize);
+  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+    throw refusals.compressionType();
+  }
+  const memberRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+  const fileRatio = index.uncompressedSize / Math.max(fileSize, 1);
+  if ((entry.compressedSize > MEMBER_RATIO_FLOOR_BYTES && memberRatio > limits.maxCompressionRatio) || fileRatio > limits.maxCompressionRatio) {
+    throw refusals.compressionRatio(limits.maxCompressionRatio);
+  }
+  if (index.uncompressedSize > limits.maxInflatedBytes) {
+    throw refusals.inflatedSize();
+  }
+  return clean;
+}
+
+/** How many members are read at once: enough to hide per-read latency, few enough to stay small. */
+const CONCURRENT_READS = 4;
 
 /** Lists and checks every member of the zip at `path`. The caller must `close()` the result. */
 export async function openZipArchive(path: string, limits: ArchiveLimits): Promise<ZipArchive> {
@@ -101,94 +129,38 @@ export async function openZipArchive(path: string, limits: ArchiveLimits): Promi
       throw refusals.memberLimit();
     }
     const index = new MemberIndex(limits.maxMembers);
-    const files = new Map<string, yauzl.Entry>();
-    const extents: Extent[] = [];
+    const listed: { readonly name: string; readonly clean: string; readonly entry: yauzl.Entry }[] = [];
+    let centralDirectorySize = 0;
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
       const name = memberName(entry);
-      if ((entry.generalPurposeBitFlag & FLAG_ENCRYPTED) !== 0) {
-        throw refusals.encryptedMember(name);
-      }
-      const fileType = (entry.externalFileAttributes >>> 16) & S_IFMT;
-      const directory = name.endsWith('/');
-      if (fileType !== 0 && fileType !== (directory ? S_IFDIR : S_IFREG)) {
-        throw refusals.memberNotAllowed(name); // symlinks, devices, FIFOs, sockets
-      }
-      const clean = index.add(name, directory ? 'directory' : 'file', entry.uncompressedSize);
-      if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
-        throw refusals.compressionType();
-      }
-      const memberRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-      const fileRatio = index.uncompressedSize / Math.max(fileSize, 1);
-      if ((entry.compressedSize > MEMBER_RATIO_FLOOR_BYTES && memberRatio > limits.maxCompressionRatio) || fileRatio > limits.maxCompressionRatio) {
-        throw refusals.compressionRatio(limits.maxCompressionRatio);
-      }
-      extents.push(await checkLocalHeader(zip, entry, name));
-      if (!directory) {
-        files.set(clean, entry);
-      }
+      listed.push({ name, clean: checkEntry(entry, name, index, fileSize, limits), entry });
+      centralDirectorySize += CENTRAL_DIRECTORY_HEADER_SIZE + entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength;
     }
-    checkNoOverlap(extents);
-    return { index, read: (name) => readMember(zip, files.get(name), name, limits), close: () => zip.close() };
+    const extents: MemberExtent[] = [];
+    const files = new Map<string, ZipMember>();
+    await forEachConcurrently(listed, CONCURRENT_READS, async ({ name, clean, entry }) => {
+      const extent = await checkLocalHeader(zip, entry, name);
+      extents.push(extent);
+      if (!name.endsWith('/')) {
+        files.set(clean, { name: clean, entry, dataStart: extent.dataStart });
+      }
+    });
+    // With decodeStrings: false yauzl hands the comment over as raw bytes.
+    const commentLength = (zip.comment as unknown as Uint8Array).length;
+    checkLayout(extents, await readCentralDirectoryLocation(path, fileSize, commentLength), centralDirectorySize);
+    const file = await open(path, 'r');
+    try {
+      await forEachConcurrently([...files.values()], CONCURRENT_READS, (member) => verifyMember(zip, file, member));
+    } finally {
+      await file.close();
+    }
+    const read = async (name: string): Promise<Uint8Array | undefined> => {
+      const member = files.get(name);
+      return member ? readMember(zip, member, limits.maxMetadataBytes) : undefined;
+    };
+    return { index, read, close: () => zip.close() };
   } catch (error) {
     zip.close();
     throw error;
   }
-}
-
-/**
- * The local header must repeat the central directory's name and compression method: readers that
- * scan local headers (streaming unzip) would otherwise see a different archive.
- */
-async function checkLocalHeader(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<Extent> {
-  let header: yauzl.LocalFileHeader;
-  try {
-    header = await zip.readLocalFileHeaderPromise(entry);
-  } catch {
-    throw refusals.corruptMember(name);
-  }
-  if (!header.fileName.equals(entry.fileNameRaw) || header.compressionMethod !== entry.compressionMethod) {
-    throw refusals.ambiguousMember(name);
-  }
-  return { start: entry.relativeOffsetOfLocalHeader, end: header.fileDataStart + entry.compressedSize };
-}
-
-/** Members sharing bytes (the overlapping-entry zip bomb) are refused. */
-function checkNoOverlap(extents: Extent[]): void {
-  const sorted = [...extents].sort((a, b) => a.start - b.start);
-  for (let i = 1; i < sorted.length; i += 1) {
-    const previous = sorted[i - 1];
-    const current = sorted[i];
-    if (previous && current && current.start < previous.end) {
-      throw refusals.overlappingMembers();
-    }
-  }
-}
-
-async function readMember(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, limits: ArchiveLimits): Promise<Uint8Array | undefined> {
-  if (!entry) {
-    return undefined;
-  }
-  if (entry.uncompressedSize > limits.maxMetadataBytes) {
-    throw refusals.tooLargeToRead(name, limits.maxMetadataBytes);
-  }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    const stream = await zip.openReadStreamPromise(entry);
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      length += chunk.length;
-      if (length > limits.maxMetadataBytes) {
-        stream.destroy();
-        throw refusals.tooLargeToRead(name, limits.maxMetadataBytes);
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    throw error instanceof ArchiveRefusal ? error : refusals.corruptMember(name);
-  }
-  const bytes = Buffer.concat(chunks, length);
-  if (crc32(bytes) !== entry.crc32) {
-    throw refusals.corruptMember(name);
-  }
-  return bytes;
 }

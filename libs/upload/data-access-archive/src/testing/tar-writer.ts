@@ -61,6 +61,30 @@ export function paxRecord(key: string, value: string): string {
   return `${length}${body}`;
 }
 
+/** Rewrites the header checksum after a field changed. */
+function resum(header: Buffer): void {
+  header.fill(' ', 148, 156);
+  let sum = 0;
+  for (const byte of header) {
+    sum += byte;
+  }
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+}
+
+/**
+ * A gzip bomb: one member header declaring `inflatedBytes` of data, followed by that many zero
+ * bytes as concatenated gzip members (each 8 MiB of zeros deflates to about 8 KiB), so the file
+ * stays small and cheap to build however far it inflates. At most 8 GiB - 1 (octal size field).
+ */
+export async function buildTarGzBomb(name: string, inflatedBytes: number): Promise<Buffer> {
+  const header = Buffer.from((await buildTar([{ name, data: '' }])).subarray(0, BLOCK));
+  header.write(`${inflatedBytes.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  resum(header);
+  const chunk = 8 * 1024 * 1024;
+  const zeros = gzipSync(Buffer.alloc(chunk));
+  return Buffer.concat([gzipSync(header), ...Array.from({ length: Math.ceil(inflatedBytes / chunk) }, () => zeros)]);
+}
+
 /** Walks the headers of `tar` and rewrites the typeflag (and checksum) of the member named `name`. */
 function setTypeflag(tar: Buffer, name: string, typeflag: string): void {
   for (let offset = 0; offset + BLOCK <= tar.length; ) {
@@ -72,12 +96,7 @@ function setTypeflag(tar: Buffer, name: string, typeflag: string): void {
     const size = Number.parseInt(header.toString('latin1', 124, 136).replace(/[\0 ]+$/, ''), 8);
     if (headerName === name) {
       header[156] = typeflag.charCodeAt(0);
-      header.fill(' ', 148, 156);
-      let sum = 0;
-      for (const byte of header) {
-        sum += byte;
-      }
-      header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      resum(header);
       return;
     }
     offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;

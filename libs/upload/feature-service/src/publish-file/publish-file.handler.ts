@@ -23,6 +23,9 @@ export type PublishOutcome =
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'rejected'; readonly rejection: UploadRejection };
 
+/** Concurrent uploads to one project (a CI matrix publishing wheels) retry on the new stream state. */
+const MAX_ATTEMPTS = 20;
+
 const sameHex = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** The publish use case: validate, store the blob, then record the events. Only a `published` outcome changed anything. */
@@ -112,10 +115,10 @@ export class PublishFileHandler {
         });
         return { kind: 'published', position: appended.lastPosition, eventId: appended.events.at(-1)?.eventId ?? '' };
       } catch (error) {
-        if (error instanceof StreamConcurrencyError && attempt < 5) {
+        if (error instanceof StreamConcurrencyError && attempt < MAX_ATTEMPTS) {
           continue; // someone else appended: decide again on the new state
         }
-        if ((error as { code?: unknown }).code === '23505' && attempt < 5) {
+        if ((error as { code?: unknown }).code === '23505' && attempt < MAX_ATTEMPTS) {
           continue; // the filename registry row appeared concurrently: the next decision sees it
         }
         throw error;
