@@ -88,7 +88,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: Object.fromEntries(['process', 'console', 'URL', 'fetch', 'FormData', 'Blob', 'Buffer', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly'])),
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-console': 'off' },
   },

@@ -1,6 +1,10 @@
 /** Bounds on what an uploaded archive may make us read, inflate or count. */
 export interface ArchiveLimits {
-  /** Largest number of bytes a `.tar.gz` sdist may inflate to (tar headers included). */
+  /**
+   * Largest number of bytes an archive may inflate to: as streamed for a `.tar.gz` (tar headers
+   * included), as declared for a zip (whose members are then all inflated once, to check them).
+   * About 10x the largest accepted upload (BAD-INPUT 30).
+   */
   readonly maxInflatedBytes: number;
   /** Largest number of members (files and directories) in any archive. */
   readonly maxMembers: number;

@@ -10,9 +10,12 @@ export class ArchiveRefusal extends Error {
 const INVALID = 'Invalid distribution file.';
 const MAX_SHOWN = 200;
 
-/** A name from the archive, made safe to show: control characters replaced, length capped. */
-// eslint-disable-next-line no-control-regex
-export const shown = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, MAX_SHOWN);
+/**
+ * A name from the archive, made safe to show in a message, a log line or a header: control and
+ * invisible formatting characters (bidi overrides, line separators) replaced, length capped (in
+ * code points, so no surrogate pair is cut).
+ */
+export const shown = (text: string): string => [...text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '?')].slice(0, MAX_SHOWN).join('');
 
 export const refusals = {
   notZip: () => new ArchiveRefusal(`${INVALID} File is not a zipfile`),

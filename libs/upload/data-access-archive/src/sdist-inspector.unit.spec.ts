@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspectDistribution } from './inspect-distribution.js';
 import type { ArchiveLimits } from './archive-limits.js';
 import { metadataText, parsed, tempDirectory } from './testing/fixtures.js';
-import { buildTar, buildTarGz, paxRecord, type TarEntrySpec } from './testing/tar-writer.js';
+import { buildTar, buildTarGz, buildTarGzBomb, paxRecord, rechecksum, type TarEntrySpec } from './testing/tar-writer.js';
 import { buildZip } from './testing/zip-writer.js';
 
 const FILENAME = 'demo-1.0.tar.gz';
@@ -65,6 +65,14 @@ describe('sdist inspection', () => {
     assert.equal(await refusal(sdistEntries({ extra: [big] }), { maxInflatedBytes: 64 * 1024 }), 'Invalid distribution file. Archive exceeds the inflated size limit');
   });
 
+  it('refuses a gzip bomb quickly, without inflating it all (BAD-INPUT 30)', async () => {
+    const bomb = await buildTarGzBomb('demo-1.0/bomb.bin', 4 * 1024 * 1024 * 1024); // ~4 MB on disk, 4 GiB inflated
+    const started = performance.now();
+    assert.equal(await refusal(bomb, { maxInflatedBytes: 8 * 1024 * 1024 }), 'Invalid distribution file. Archive exceeds the inflated size limit');
+    // Inflating all 4 GiB would take seconds; stopping at the 8 MiB limit takes milliseconds.
+    assert.ok(performance.now() - started < 1500, `took ${Math.round(performance.now() - started)} ms`);
+  });
+
   it('stops at the member limit (BAD-INPUT 30)', async () => {
     const many = Array.from({ length: 20 }, (_, index) => ({ name: `demo-1.0/f${index}.txt`, data: 'x' }));
     assert.equal(await refusal(sdistEntries({ extra: many }), { maxMembers: 10 }), 'Invalid distribution file. Archive exceeds the member limit');
@@ -117,6 +125,20 @@ describe('sdist inspection', () => {
     assert.equal(await refusal(sdistEntries({ extra: [paxPath] })), notAllowed('../escape.py'));
     const zipTraversal = buildZip([{ name: 'demo-1.0/PKG-INFO', data: metadataText() }, { name: 'demo-1.0/../../x', data: 'x' }]);
     assert.equal(await refusal(zipTraversal, undefined, 'demo-1.0.zip'), notAllowed('demo-1.0/../../x'));
+  });
+
+  it('refuses a name used both as a file and as a directory', async () => {
+    const clash = { name: 'demo-1.0/pyproject.toml/x', data: 'x' };
+    assert.equal(await refusal(sdistEntries({ extra: [clash] })), "Invalid distribution file. Archive member 'demo-1.0/pyproject.toml' is both a file and a directory");
+  });
+
+  it('refuses names that are not valid UTF-8', async () => {
+    // tar-stream decodes invalid bytes to U+FFFD, so two different raw names could become one.
+    const packed = await buildTar(sdistEntries({ extra: [{ name: 'demo-1.0/caf?.py', data: 'x' }] }));
+    const at = packed.indexOf('demo-1.0/caf?.py');
+    packed[at + 'demo-1.0/caf'.length] = 0xe9; // Latin-1 é
+    rechecksum(packed, at);
+    assert.match(await refusal(gzipSync(packed)), /^Invalid distribution file\. Archive member 'demo-1\.0\/caf\uFFFD\.py' is ambiguous/);
   });
 
   it('refuses a member stored twice', async () => {

@@ -3,6 +3,7 @@
  * refused (BAD-INPUT general rules: "refuse ambiguous archives").
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import type { ArchiveLimits } from './archive-limits.js';
@@ -38,6 +39,14 @@ describe('zip reading', () => {
     const started = performance.now();
     assert.equal(await refusal(wheelEntries({ extra: [liar] })), corrupt('demo/data.bin'));
     assert.ok(performance.now() - started < 2000, 'refused once the declared size was passed');
+  });
+
+  it('checks members too large to inflate in one piece as a stream', async () => {
+    const data = randomBytes(3 * 1024 * 1024); // incompressible: the ratio checks pass
+    const accepted = await inspect(buildZip(wheelEntries({ extra: [{ name: 'demo/big.bin', data }] })));
+    assert.ok(accepted.ok, accepted.ok ? '' : accepted.rejection.message);
+    assert.equal(await refusal(wheelEntries({ extra: [{ name: 'demo/big.bin', data, crc: 0x1234 }] })), corrupt('demo/big.bin'));
+    assert.equal(await refusal(wheelEntries({ extra: [{ name: 'demo/big.bin', data, declaredSize: 2 * 1024 * 1024 }] })), corrupt('demo/big.bin'));
   });
 
   it('refuses a member that inflates to less than its declared size, or to other bytes than its CRC-32 says', async () => {

@@ -61,6 +61,9 @@ export function paxRecord(key: string, value: string): string {
   return `${length}${body}`;
 }
 
+/** Rewrites the checksum of the header block that holds byte `offset` of `tar`, after an edit. */
+export const rechecksum = (tar: Buffer, offset: number): void => resum(tar.subarray(offset - (offset % BLOCK), offset - (offset % BLOCK) + BLOCK));
+
 /** Rewrites the header checksum after a field changed. */
 function resum(header: Buffer): void {
   header.fill(' ', 148, 156);
