@@ -40,7 +40,7 @@ export class EmbeddedModule {
     const module: DynamicModule = {
       module: EmbeddedModule,
       imports: [
-        IndexServiceModule.register({ database: indexDb, blobs, bus, authenticate }, projection),
+        IndexServiceModule.register({ database: indexDb, blobs, bus, authenticate, soleProjection: true }, projection),
         UploadServiceModule.register({
           database: uploadDb,
           blobs,

@@ -7,6 +7,11 @@ export interface IndexDependencies {
   readonly bus: EventBus;
   /** Verifies a presented API token; resolves the principal's name or undefined. */
   readonly authenticate: (token: string) => Promise<string | undefined>;
+  /**
+   * True when this process's projection consumer applies every package event (embedded mode): page
+   * freshness is then checked in memory. Replicas sharing a consumer group must read the database.
+   */
+  readonly soleProjection?: boolean;
 }
 
 export const INDEX_DEPENDENCIES = Symbol('INDEX_DEPENDENCIES');

@@ -11,6 +11,8 @@ export const INDEX_PROJECTION_GROUP = 'quiver-index-projection';
 export class IndexProjectionConsumer {
   private subscription: Subscription | undefined;
   private readonly listeners = new Set<() => void>();
+  /** Each project's last serial as this consumer has applied it (exact only when it sees every partition). */
+  private readonly serials = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -18,6 +20,8 @@ export class IndexProjectionConsumer {
   ) {}
 
   async start(): Promise<void> {
+    const { rows } = await this.db.query<{ name: string; last_serial: string }>('SELECT name, last_serial::text AS last_serial FROM index_projects');
+    rows.forEach((row) => this.serials.set(row.name, Number(row.last_serial)));
     this.subscription = await this.bus.subscribe({
       group: INDEX_PROJECTION_GROUP,
       topics: [PACKAGE_EVENTS_TOPIC],
@@ -25,9 +29,16 @@ export class IndexProjectionConsumer {
       handle: async (message) => {
         const event = decodeRecordedEvent(message.value);
         await this.db.transaction((tx) => projectPackageEvent(tx, event));
+        // After the commit and before any waiter is released, so a confirmed upload is never served stale.
+        this.serials.set(event.data.project, Math.max(this.serials.get(event.data.project) ?? 0, Number(event.position)));
         this.listeners.forEach((listener) => listener());
       },
     });
+  }
+
+  /** The project's serial without a database round trip; only for a consumer that sees every event (embedded mode). */
+  serialOf(project: string): number | undefined {
+    return this.serials.get(project);
   }
 
   async stop(): Promise<void> {

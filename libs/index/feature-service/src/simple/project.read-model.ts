@@ -36,6 +36,12 @@ export class ProjectReadModel {
     return rows.map((row) => ({ name: row.name, lastSerial: Number(row.last_serial) }));
   }
 
+  /** The project's last serial (bumped by every event), or undefined for an unknown project. */
+  async projectSerial(name: string): Promise<number | undefined> {
+    const { rows } = await this.db.query<{ last_serial: string }>('SELECT last_serial::text AS last_serial FROM index_projects WHERE name = $1', [name]);
+    return rows[0] === undefined ? undefined : Number(rows[0].last_serial);
+  }
+
   async projectPage(name: string): Promise<VersionedPage | undefined> {
     const project = await this.db.query<{ last_serial: string }>('SELECT last_serial::text AS last_serial FROM index_projects WHERE name = $1', [name]);
     const serial = project.rows[0]?.last_serial;

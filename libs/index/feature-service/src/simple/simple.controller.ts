@@ -9,15 +9,22 @@ import {
   resolveProjectPath,
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
+import { INDEX_PROJECTION_TOKEN } from '../index.tokens.js';
+import type { IndexProjectionConsumer } from '../projection/projection.consumer.js';
 import { requireReader } from '../read-auth.js';
+import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 
 /** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
 @Controller('simple')
 export class SimpleController {
   private readonly readModel: ProjectReadModel;
+  private readonly cache = new PageCache();
 
-  constructor(@Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies) {
+  constructor(
+    @Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies,
+    @Inject(INDEX_PROJECTION_TOKEN) private readonly projection: IndexProjectionConsumer,
+  ) {
     this.readModel = new ProjectReadModel(deps.database);
   }
 
@@ -49,13 +56,24 @@ export class SimpleController {
       const location = resolved.kind === 'redirect' ? resolved.location : `/simple/${resolved.name}/`;
       return reply.code(301).header('location', location).header('vary', 'Accept, Authorization').send();
     }
-    const page = resolved.kind === 'ok' ? await this.readModel.projectPage(resolved.name) : undefined;
-    if (!page) {
+    const serial =
+      resolved.kind !== 'ok' ? undefined : this.deps.soleProjection ? this.projection.serialOf(resolved.name) : await this.readModel.projectSerial(resolved.name);
+    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
+    const cached =
+      resolved.kind === 'ok' && serial !== undefined
+        ? await this.cache.body(resolved.name, serial, mediaType, () => this.readModel.projectPage(resolved.name), (page) =>
+            mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page),
+          )
+        : undefined;
+    if (!cached) {
       return reply.code(404).header('vary', 'Accept, Authorization').header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
     }
-    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
-    const body = mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page);
-    return this.send(reply.header('x-pypi-last-serial', String(page.lastSerial)), mediaType, body);
+    const etag = `"${cached.page.lastSerial}-${mediaType.endsWith('json') ? 'j' : 'h'}"`;
+    void reply.header('x-pypi-last-serial', String(cached.page.lastSerial)).header('etag', etag);
+    if (request.headers['if-none-match'] === etag) {
+      return reply.code(304).header('vary', 'Accept, Authorization').header('cache-control', 'private, no-cache').send();
+    }
+    return this.send(reply, mediaType, cached.body);
   }
 
   private send(reply: FastifyReply, mediaType: string, body: string): FastifyReply {
