@@ -5,12 +5,11 @@
  * instances, started here from the harness definitions so the test can stop them.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildWheel, eventually } from '@quiver/shared-testing';
+import { eventually } from '@quiver/shared-testing';
 import { HarnessContext } from '../harness/context.js';
 import type { RunningService } from '../harness/service.js';
 import { kafka } from '../harness/services/kafka.js';
@@ -18,6 +17,7 @@ import { postgres } from '../harness/services/postgres.js';
 import { s3 } from '../harness/services/s3.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { stopProcess } from './support/process.js';
+import { basicToken, publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -40,7 +40,7 @@ describe('dependency faults in distributed mode (RELIABILITY F1, F5, F3)', () =>
       QUIVER_S3_ACCESS_KEY: objects.env['QUIVER_TEST_S3_ACCESS_KEY'] ?? '',
       QUIVER_S3_SECRET_KEY: objects.env['QUIVER_TEST_S3_SECRET_KEY'] ?? '',
     });
-    auth = `Basic ${Buffer.from(`__token__:${registry.token}`).toString('base64')}`;
+    auth = basicToken(registry.token);
   });
 
   after(async () => {
@@ -49,14 +49,7 @@ describe('dependency faults in distributed mode (RELIABILITY F1, F5, F3)', () =>
     rmSync(work, { recursive: true, force: true });
   });
 
-  const upload = async (project: string, version: string): Promise<Response> => {
-    const wheel = buildWheel(project, version);
-    const form = new FormData();
-    const fields = { ':action': 'file_upload', protocol_version: '1', name: project, version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: createHash('sha256').update(wheel.bytes).digest('hex') };
-    Object.entries(fields).forEach(([key, value]) => form.append(key, value));
-    form.append('content', new Blob([wheel.bytes]), wheel.filename);
-    return fetch(`${registry.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: auth } });
-  };
+  const upload = async (project: string, version: string): Promise<Response> => (await publishWheel(registry.base, auth, project, version)).response;
   const page = (project: string): Promise<Response> => fetch(`${registry.base}/simple/${project}/`, { headers: { authorization: auth, accept: 'application/vnd.pypi.simple.v1+json' } });
   const allAlive = (): string[] => [...registry.instances.entries()].filter(([, started]) => started.child.exitCode !== null).map(([name]) => name);
 

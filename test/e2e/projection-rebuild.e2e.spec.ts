@@ -4,7 +4,6 @@
  * Kafka, in distributed mode.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { projectionRowHash, rebuildIndexProjection } from '@quiver/index-feature-service';
 import { PgDatabase } from '@quiver/shared-data-access-db';
 import { EventStore } from '@quiver/shared-data-access-event-store';
-import { buildWheel, eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
+import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { stopProcess } from './support/process.js';
+import { basicToken, publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -25,7 +25,7 @@ describe('projection rebuild (distributed mode)', () => {
 
   before(async () => {
     registry = await startDistributed(root, work);
-    auth = `Basic ${Buffer.from(`__token__:${registry.token}`).toString('base64')}`;
+    auth = basicToken(registry.token);
   });
 
   after(async () => {
@@ -34,12 +34,7 @@ describe('projection rebuild (distributed mode)', () => {
   });
 
   async function publish(project: string, version: string): Promise<void> {
-    const wheel = buildWheel(project, version);
-    const form = new FormData();
-    const fields = { ':action': 'file_upload', protocol_version: '1', name: project, version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: createHash('sha256').update(wheel.bytes).digest('hex') };
-    Object.entries(fields).forEach(([key, value]) => form.append(key, value));
-    form.append('content', new Blob([wheel.bytes]), wheel.filename);
-    const response = await fetch(`${registry.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: auth } });
+    const { response } = await publishWheel(registry.base, auth, project, version);
     assert.equal(response.status, 200, await response.text());
   }
 

@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildWheel } from '@quiver/shared-testing';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { stopProcess } from './support/process.js';
+import { basicToken, publishWheel } from './support/publish.js';
 import { runPython } from './support/python.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -28,7 +28,7 @@ describe('read-your-writes through the front door (distributed mode)', () => {
 
   before(async () => {
     registry = await startDistributed(root, work);
-    auth = `Basic ${Buffer.from(`__token__:${registry.token}`).toString('base64')}`;
+    auth = basicToken(registry.token);
   });
 
   after(async () => {
@@ -41,36 +41,26 @@ describe('read-your-writes through the front door (distributed mode)', () => {
     const misses: string[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const project = `ryw-${Math.ceil(round / 50)}`;
-      const wheel = buildWheel(project, `1.0.${round}`);
-      const sha256 = createHash('sha256').update(wheel.bytes).digest('hex');
-      const form = new FormData();
-      for (const [key, value] of Object.entries({
-        ':action': 'file_upload', protocol_version: '1', name: project, version: `1.0.${round}`, metadata_version: '2.1',
-        filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: sha256,
-      })) {
-        form.append(key, value);
-      }
-      form.append('content', new Blob([wheel.bytes], { type: 'application/octet-stream' }), wheel.filename);
-      const upload = await fetch(`${registry.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: auth } });
+      const { response: upload, filename, sha256 } = await publishWheel(registry.base, auth, project, `1.0.${round}`);
       assert.equal(upload.status, 200, `round ${round}: ${await upload.text()}`);
 
       const page = await fetch(`${registry.base}/simple/${project}/`, { headers: { authorization: auth, accept: PIP_ACCEPT, 'cache-control': 'max-age=0' } });
       const files = page.status === 200 ? ((await page.json()) as { files: { filename: string; url: string; hashes: { sha256: string } }[] }).files : [];
-      const listed = files.find((file) => file.filename === wheel.filename);
+      const listed = files.find((file) => file.filename === filename);
       if (!listed || listed.hashes.sha256 !== sha256) {
-        misses.push(`round ${round}: ${wheel.filename} not listed`);
+        misses.push(`round ${round}: ${filename} not listed`);
         continue;
       }
       const download = await fetch(new URL(listed.url, registry.base), { headers: { authorization: auth } });
       const bytes = Buffer.from(await download.arrayBuffer());
       if (download.status !== 200 || createHash('sha256').update(bytes).digest('hex') !== sha256) {
-        misses.push(`round ${round}: ${wheel.filename} not downloadable (${download.status})`);
+        misses.push(`round ${round}: ${filename} not downloadable (${download.status})`);
       }
       if (round % PIP_EVERY === 0) {
         const dir = join(work, `pip-${round}`);
         const index = registry.base.replace('http://', `http://__token__:${registry.token}@`);
         const pip = await runPython('pip', ['download', '--no-deps', '--index-url', `${index}/simple/`, '-d', dir, `${project}==1.0.${round}`], { cwd: work });
-        if (pip.code !== 0 || !existsSync(join(dir, wheel.filename))) {
+        if (pip.code !== 0 || !existsSync(join(dir, filename))) {
           misses.push(`round ${round}: pip download failed: ${pip.output.slice(-500)}`);
         }
       }
