@@ -38,24 +38,24 @@ export class ManageReleaseController {
 
   @Delete(':project/files/:filename')
   remove(@Param('project') project: string, @Param('filename') filename: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, '0', () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+    return this.run(request, reply, undefined, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
   }
 
   private async run(
     request: FastifyRequest,
     reply: FastifyReply,
-    versionText: string,
+    versionText: string | undefined,
     command: (version: string) => Parameters<ManageReleaseHandler['handle']>[0],
   ): Promise<FastifyReply> {
     const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
-    const version = parseVersion(versionText);
-    if (!version) {
+    const version = versionText === undefined ? undefined : parseVersion(versionText);
+    if (versionText !== undefined && !version) {
       return sendProblem(request, reply, 400, 'invalid-metadata', `'${versionText.slice(0, 60)}' is not a PEP 440 version.`);
     }
-    const outcome = await this.handler.handle(command(formatVersion(version)), auth.actor, randomUUID());
+    const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), auth.actor, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }
