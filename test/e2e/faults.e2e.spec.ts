@@ -16,7 +16,6 @@ import { kafka } from '../harness/services/kafka.js';
 import { postgres } from '../harness/services/postgres.js';
 import { s3 } from '../harness/services/s3.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
-import { stopProcess } from './support/process.js';
 import { basicToken, publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -44,7 +43,7 @@ describe('dependency faults in distributed mode (RELIABILITY F1, F5, F3)', () =>
   });
 
   after(async () => {
-    await Promise.all([...registry.instances.values()].map((instance) => stopProcess(instance)));
+    await registry.stop();
     await Promise.all([database.stop(), objects.stop(), broker.stop()]);
     rmSync(work, { recursive: true, force: true });
   });

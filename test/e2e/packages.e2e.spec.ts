@@ -43,10 +43,7 @@ async function distributed(work: string): Promise<Registry> {
     base: registry.base,
     token: registry.token,
     output: () => [...registry.instances.entries()].map(([name, started]) => `--- ${name}\n${started.output()}`).join('\n'),
-    stop: async () => {
-      const codes = await Promise.all([...registry.instances.values()].map((instance) => stopProcess(instance)));
-      return codes.every((code) => code === 0);
-    },
+    stop: () => registry.stop(),
   };
 }
 

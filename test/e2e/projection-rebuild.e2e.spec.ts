@@ -13,7 +13,6 @@ import { PgDatabase } from '@quiver/shared-data-access-db';
 import { EventStore } from '@quiver/shared-data-access-event-store';
 import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
-import { stopProcess } from './support/process.js';
 import { basicToken, publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -29,7 +28,7 @@ describe('projection rebuild (distributed mode)', () => {
   });
 
   after(async () => {
-    await Promise.all([...registry.instances.values()].map((instance) => stopProcess(instance)));
+    await registry.stop();
     rmSync(work, { recursive: true, force: true });
   });
 

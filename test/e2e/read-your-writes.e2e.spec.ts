@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
-import { stopProcess } from './support/process.js';
 import { basicToken, publishWheel } from './support/publish.js';
 import { runPython } from './support/python.js';
 
@@ -32,9 +31,9 @@ describe('read-your-writes through the front door (distributed mode)', () => {
   });
 
   after(async () => {
-    const codes = await Promise.all([...registry.instances.values()].map((instance) => stopProcess(instance)));
+    const clean = await registry.stop();
     rmSync(work, { recursive: true, force: true });
-    assert.ok(codes.every((code) => code === 0), 'every service stopped cleanly');
+    assert.ok(clean, 'every service stopped cleanly');
   });
 
   it(`sees every acknowledged upload at once, ${ROUNDS} rounds in a row`, async () => {

@@ -17,9 +17,10 @@ async function boundaryMessages(relativePath: string, source: string): Promise<s
   writeFileSync(path, source);
   written.push(path);
   const [result] = await new ESLint({ cwd: root }).lintFiles([path]);
-  return (result?.messages ?? [])
-    .filter((message) => message.ruleId === '@nx/enforce-module-boundaries' || message.fatal === true)
-    .map((message) => message.message);
+  const messages = result?.messages ?? [];
+  // A fixture that fails to parse would make every negative case pass without the rule firing.
+  assert.deepEqual(messages.filter((message) => message.fatal === true).map((message) => message.message), [], `${relativePath} must parse`);
+  return messages.filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
 }
 
 describe('module boundaries (ESLint + Nx project graph)', () => {

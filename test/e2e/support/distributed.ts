@@ -13,7 +13,8 @@ export interface DistributedRegistry {
   readonly base: string;
   readonly token: string;
   readonly instances: ReadonlyMap<string, Started>;
-  stop(): Promise<void>;
+  /** Stops every process; resolves with whether each exited cleanly (code 0). */
+  stop(): Promise<boolean>;
 }
 
 /** Paths to services, as the Kubernetes Ingress routes them (deploy/k8s/base/ingress.yaml). */
@@ -80,8 +81,9 @@ export async function startDistributed(root: string, workDir: string, replicas =
   };
   const instances = new Map<string, Started>();
   const upstreams = { index: [], upload: [], auth: [], audit: [] } as Record<Service, number[]>;
-  const stop = async (): Promise<void> => {
-    await Promise.all([...instances.values()].map((instance) => stopProcess(instance)));
+  const stop = async (): Promise<boolean> => {
+    const codes = await Promise.all([...instances.values()].map((instance) => stopProcess(instance)));
+    return codes.every((code) => code === 0);
   };
   try {
     // The index first: it creates the topic and its projection group before uploads arrive.
