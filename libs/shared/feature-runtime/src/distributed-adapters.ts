@@ -3,7 +3,7 @@ import { S3BlobStore } from '@quiver/shared-data-access-blob';
 import { KafkaEventBus } from '@quiver/shared-data-access-bus';
 import { PgDatabase } from '@quiver/shared-data-access-db';
 import type { QuiverConfig } from '@quiver/shared-util-config';
-import { tokenVerifier } from '@quiver/shared-util-tokens';
+import { cachedVerifier, tokenVerifier } from '@quiver/shared-util-tokens';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 
 export interface DistributedAdapters {
@@ -42,7 +42,8 @@ export async function openDistributedAdapters(service: string, config: QuiverCon
   if (!config.adminTokenSha256) {
     new Logger(service).warn('QUIVER_ADMIN_TOKEN_SHA256 is not set: no token is accepted');
   }
-  const authenticate = tokenVerifier(new Map(config.adminTokenSha256 ? [[config.adminTokenSha256, 'admin']] : []));
+  // The fixed set cannot change while the process runs, so caching verifications changes nothing but speed.
+  const authenticate = cachedVerifier(tokenVerifier(new Map(config.adminTokenSha256 ? [[config.adminTokenSha256, 'admin']] : [])), { ttlMs: 60_000 });
   return {
     database,
     blobs,

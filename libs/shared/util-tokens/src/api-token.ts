@@ -51,3 +51,30 @@ export function tokenVerifier(principals: ReadonlyMap<string, string>): (token: 
     return Promise.resolve(match?.[1]);
   };
 }
+
+/**
+ * Remembers successful verifications for `ttlMs`, so a busy index does not hash the same token on
+ * every request. Only successes are kept (garbage tokens cannot fill it), at most `maxEntries`; a
+ * revoked token keeps working for at most `ttlMs` on a replica that verified it just before.
+ */
+export function cachedVerifier(
+  verify: (token: string) => Promise<string | undefined>,
+  { ttlMs, maxEntries = 10_000, now = Date.now }: { ttlMs: number; maxEntries?: number; now?: () => number },
+): (token: string) => Promise<string | undefined> {
+  const verified = new Map<string, { readonly principal: string; readonly until: number }>();
+  return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.until > now()) {
+      return hit.principal;
+    }
+    verified.delete(token);
+    const principal = await verify(token);
+    if (principal !== undefined && ttlMs > 0) {
+      if (verified.size >= maxEntries) {
+        verified.delete(verified.keys().next().value as string);
+      }
+      verified.set(token, { principal, until: now() + ttlMs });
+    }
+    return principal;
+  };
+}
