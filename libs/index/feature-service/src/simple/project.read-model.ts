@@ -36,10 +36,13 @@ export class ProjectReadModel {
     return rows.map((row) => ({ name: row.name, lastSerial: Number(row.last_serial) }));
   }
 
-  /** The project's last serial (bumped by every event), or undefined for an unknown project. */
-  async projectSerial(name: string): Promise<number | undefined> {
-    const { rows } = await this.db.query<{ last_serial: string }>('SELECT last_serial::text AS last_serial FROM index_projects WHERE name = $1', [name]);
-    return rows[0] === undefined ? undefined : Number(rows[0].last_serial);
+  /** Last serials (bumped by every event) of several projects in one query; unknown projects are absent. */
+  async projectSerials(names: readonly string[]): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ name: string; last_serial: string }>(
+      'SELECT name, last_serial::text AS last_serial FROM index_projects WHERE name = ANY($1::text[])',
+      [names],
+    );
+    return new Map(rows.map((row) => [row.name, Number(row.last_serial)]));
   }
 
   async projectPage(name: string): Promise<VersionedPage | undefined> {

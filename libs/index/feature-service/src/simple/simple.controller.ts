@@ -14,18 +14,21 @@ import type { IndexProjectionConsumer } from '../projection/projection.consumer.
 import { requireReader } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
+import { SerialBatch } from './serial-batch.js';
 
 /** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
 @Controller('simple')
 export class SimpleController {
   private readonly readModel: ProjectReadModel;
   private readonly cache = new PageCache();
+  private readonly serials: SerialBatch;
 
   constructor(
     @Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies,
     @Inject(INDEX_PROJECTION_TOKEN) private readonly projection: IndexProjectionConsumer,
   ) {
     this.readModel = new ProjectReadModel(deps.database);
+    this.serials = new SerialBatch((names) => this.readModel.projectSerials(names));
   }
 
   @Get('/')
@@ -57,7 +60,7 @@ export class SimpleController {
       return reply.code(301).header('location', location).header('vary', 'Accept, Authorization').send();
     }
     const serial =
-      resolved.kind !== 'ok' ? undefined : this.deps.soleProjection ? this.projection.serialOf(resolved.name) : await this.readModel.projectSerial(resolved.name);
+      resolved.kind !== 'ok' ? undefined : this.deps.soleProjection ? this.projection.serialOf(resolved.name) : await this.serials.serialOf(resolved.name);
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
     const cached =
       resolved.kind === 'ok' && serial !== undefined
