@@ -126,6 +126,30 @@ describe('S3BlobStore against the S3 server', () => {
     }
     assert.equal(read.digest('hex'), sha256);
   });
+
+  it('cuts bodies into exact parts through one reused buffer, whatever the chunk sizes and part boundaries', async () => {
+    const part = 5 * 1024 * 1024;
+    const store = await S3BlobStore.open(options({ partSizeBytes: part }));
+    opened.push(store);
+    // Chunks of an odd size straddle every part boundary; lengths land on, just before and just after one.
+    for (const [length, declared] of [[part * 2, true], [part * 2 + 1, false], [part - 1, true], [part, true], [3 * part - 7, true]] as const) {
+      const body = randomBytes(length);
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        for (let offset = 0; offset < body.length; offset += 777_777) {
+          yield body.subarray(offset, offset + 777_777);
+          await Promise.resolve();
+        }
+      }
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const key = `dists/parts-${length}`;
+      assert.deepEqual(await store.put(key, chunks(), { sha256, ...(declared ? { size: length } : {}) }), { key, size: length });
+      const read = createHash('sha256');
+      for await (const chunk of await store.read(key)) {
+        read.update(chunk);
+      }
+      assert.equal(read.digest('hex'), sha256, `body of ${length} bytes`);
+    }
+  });
 });
 
 describe('S3BlobStore when the store is unavailable', () => {

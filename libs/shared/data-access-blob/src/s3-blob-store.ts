@@ -44,19 +44,44 @@ interface Part {
   readonly done: boolean;
 }
 
-/** Collects about `partSize` bytes from the verified body; the last part of a body may be shorter. */
-async function readPart(chunks: AsyncIterator<Buffer>, partSize: number): Promise<Part> {
-  const collected: Buffer[] = [];
-  let length = 0;
-  while (length < partSize) {
-    const next = await chunks.next();
-    if (next.done === true) {
-      return { bytes: Buffer.concat(collected, length), done: true };
-    }
-    collected.push(next.value);
-    length += next.value.length;
+/**
+ * Cuts the verified body into parts, all copied into one buffer that is reused for every part: a
+ * put holds one part in memory however long the body is, and allocates no fresh part per 8 MiB
+ * (which would pile up until the next garbage collection). A part is valid until the next call.
+ */
+class PartReader {
+  private readonly buffer: Buffer;
+  private leftover: Buffer | undefined;
+
+  constructor(
+    private readonly chunks: AsyncIterator<Buffer>,
+    partSize: number,
+    expectedSize: number | undefined,
+  ) {
+    // A body known to be shorter than a part gets a buffer one byte longer than itself, so its end is seen in the first part.
+    this.buffer = Buffer.allocUnsafe(expectedSize !== undefined && expectedSize < partSize ? expectedSize + 1 : partSize);
   }
-  return { bytes: Buffer.concat(collected, length), done: false };
+
+  async next(): Promise<Part> {
+    let length = 0;
+    while (length < this.buffer.length) {
+      let chunk = this.leftover;
+      this.leftover = undefined;
+      if (chunk === undefined) {
+        const next = await this.chunks.next();
+        if (next.done === true) {
+          return { bytes: this.buffer.subarray(0, length), done: true };
+        }
+        chunk = next.value;
+      }
+      const taken = chunk.copy(this.buffer, length, 0, Math.min(chunk.length, this.buffer.length - length));
+      length += taken;
+      if (taken < chunk.length) {
+        this.leftover = chunk.subarray(taken);
+      }
+    }
+    return { bytes: this.buffer.subarray(0, length), done: false };
+  }
 }
 
 /**
@@ -156,20 +181,20 @@ export class S3BlobStore implements BlobStore {
     const verifier = new VerifyingStream(key, options);
     // Errors of the body (and of verification) surface through the iterator below.
     pipeline(toReadable(body), verifier, () => undefined);
-    const chunks = verifier[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const parts = new PartReader(verifier[Symbol.asyncIterator]() as AsyncIterator<Buffer>, this.partSize, options.size);
     try {
-      const first = await readPart(chunks, this.partSize);
+      const first = await parts.next();
       if (first.done) {
         await this.guard(key, () => this.client.putObject(this.bucket, key, first.bytes, first.bytes.length, headers));
         return { key, size: first.bytes.length };
       }
-      return await this.putMultipart(key, first, chunks, headers);
+      return await this.putMultipart(key, first, parts, headers);
     } finally {
       verifier.destroy(); // releases the body (a file, a request) when we stopped before its end
     }
   }
 
-  private async putMultipart(key: string, first: Part, chunks: AsyncIterator<Buffer>, headers: Record<string, string>): Promise<BlobStat> {
+  private async putMultipart(key: string, first: Part, parts: PartReader, headers: Record<string, string>): Promise<BlobStat> {
     const uploadId = await this.guard(key, () => this.client.initiateNewMultipartUpload(this.bucket, key, headers));
     try {
       const etags: { part: number; etag: string }[] = [];
@@ -187,7 +212,7 @@ export class S3BlobStore implements BlobStore {
         if (part.done) {
           break;
         }
-        part = await readPart(chunks, this.partSize);
+        part = await parts.next();
       }
       await this.guard(key, () => this.client.completeMultipartUpload(this.bucket, key, uploadId, etags));
       return { key, size };
