@@ -1,152 +1,275 @@
 #!/usr/bin/env node
 /**
- * Project-page benchmark, side by side in one run: Quiver embedded, pypiserver (from PyPI, in a
- * throw-away virtualenv) and nginx serving the same simple pages as static files (the ceiling).
- * Builds a corpus of valid wheels, loads it through each server's own path, then hammers random
- * /simple/<project>/ pages with autocannon on loopback. Run after `npm run build`:
+ * Issue 3's benchmark, side by side in one run on this machine (run `npm run build` first):
  *
  *   node_modules/.bin/node bench/simple-index.mjs [--projects 2000] [--files 5] [--connections 64] [--seconds 15]
+ *                                                 [--scale-projects 20000] [--scale-files 2] [--pip-projects 50] [--big-bytes 1073741824]
+ *
+ * 1. Project pages: a corpus of valid wheels loaded through each server's own upload path into
+ *    Quiver embedded, Quiver distributed (every service twice behind nginx, on real Postgres, Kafka
+ *    and S3 from the test harness), pypiserver and devpi-server (each from PyPI in a throw-away
+ *    virtualenv), plus nginx serving Quiver's own pages as static files (the ceiling). Random
+ *    `/simple/<project>/` pages at `--connections` for `--seconds` against each, one at a time.
+ * 2. `pip download` of `--pip-projects` projects: Quiver embedded vs nginx serving the same pages,
+ *    metadata files and wheels statically (median of three alternating runs).
+ * 3. Scale: two more Quiver embedded instances, with `--projects` and with `--scale-projects`
+ *    projects of `--scale-files` files each, measured the same way.
+ * 4. Memory: a ~1 GiB wheel uploaded with curl to a fresh embedded instance and through the
+ *    distributed front door; the growth of each upload process's peak RSS (VmHWM).
+ * Loads overlap (they are not what is compared); measurements run one at a time on an idle machine.
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { buildWheel } from '@quiver/shared-testing';
+import {
+  arg,
+  basic,
+  buildCorpus,
+  freePort,
+  log,
+  measurePages,
+  memoryOf,
+  projectName,
+  root,
+  sha256File,
+  peakGrowthDuringUpload,
+  writeBigWheel,
+  start,
+  startQuiverDistributed,
+  startQuiverEmbedded,
+  stop,
+  stopAll,
+  table,
+  uploadCorpus,
+  waitFor,
+} from './lib.mjs';
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-};
 const PROJECTS = arg('projects', 2000);
 const FILES = arg('files', 5);
 const CONNECTIONS = arg('connections', 64);
 const SECONDS = arg('seconds', 15);
-const root = join(import.meta.dirname, '..');
+const SCALE_PROJECTS = arg('scale-projects', 20_000);
+const SCALE_FILES = arg('scale-files', 2);
+const PIP_PROJECTS = arg('pip-projects', 50);
+const BIG_BYTES = arg('big-bytes', 2 ** 30);
+const cache = process.env.QUIVER_CACHE_DIR ?? join(homedir(), '.cache', 'quiver');
 const work = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
-const children = [];
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-const start = (command, args, env = {}) => {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
+chmodSync(work, 0o711); // the harness's Postgres runs as the postgres user below it
+const report = [];
+const out = (text) => {
+  report.push(text);
+  console.log(text);
 };
-async function waitFor(url, headers = {}) {
-  for (let i = 0; i < 600; i += 1) {
-    const ok = await fetch(url, { headers }).then((r) => r.status < 500, () => false);
-    if (ok) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+
+function venv(name, packages) {
+  const dir = join(cache, name);
+  const marker = join(dir, '.installed');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== packages.join('\n')) {
+    execFileSync('python3', ['-m', 'venv', dir]);
+    execFileSync(join(dir, 'bin', 'pip'), ['install', '-q', ...packages], { stdio: 'inherit' });
+    writeFileSync(marker, packages.join('\n'));
   }
-  throw new Error(`${url} never answered`);
+  return join(dir, 'bin');
 }
-const name = (i) => `bench-${i}`;
 
-async function load(target, headers, corpus) {
-  const queue = [...corpus];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      const form = new FormData();
-      const fields = { ':action': 'file_upload', protocol_version: '1', name: item.project, version: item.version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: item.sha256 };
-      for (const [k, v] of Object.entries(fields)) {
-        form.append(k, v);
-      }
-      form.append('content', new Blob([item.bytes]), item.filename);
-      const r = await fetch(target, { method: 'POST', body: form, headers });
-      if (r.status !== 200) {
-        throw new Error(`upload ${item.filename}: ${r.status} ${await r.text()}`);
+function nginxServing(dir, port) {
+  const conf = join(work, `nginx-${port}`);
+  mkdirSync(conf);
+  writeFileSync(
+    join(conf, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${conf}/pid; error_log ${conf}/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${conf}; proxy_temp_path ${conf}; keepalive_requests 100000; sendfile on;
+  types { application/octet-stream whl metadata; }
+  server { listen 127.0.0.1:${port}; root ${dir}; location /simple/ { index index.html; default_type text/html; } } }\n`,
+  );
+  return start('/usr/sbin/nginx', ['-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')]);
+}
+
+/** Saves Quiver's HTML pages (all projects) and, for the first `withFiles`, the files and metadata they link to. */
+async function exportStatic(quiver, dir, projects, withFiles) {
+  for (let p = 0; p < projects; p += 1) {
+    const page = await fetch(`${quiver.base}/simple/${projectName(p)}/`, { headers: { ...quiver.auth, accept: 'text/html' } });
+    mkdirSync(join(dir, 'simple', projectName(p)), { recursive: true });
+    const html = await page.text();
+    writeFileSync(join(dir, 'simple', projectName(p), 'index.html'), html);
+    if (p < withFiles) {
+      for (const [, href] of html.matchAll(/href="([^"#]+)#/g)) {
+        for (const path of [href, `${href}.metadata`]) {
+          const file = await fetch(`${quiver.base}${path}`, { headers: quiver.auth });
+          mkdirSync(join(dir, path, '..'), { recursive: true });
+          writeFileSync(join(dir, decodeURIComponent(path)), Buffer.from(await file.arrayBuffer()));
+        }
       }
     }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  }
 }
 
-async function measure(label, base, headers) {
-  const result = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: `/simple/${name(Math.floor(Math.random() * PROJECTS))}/` }) }],
-  });
-  return { label, rps: Math.round(result.requests.average), p99: result.latency.p99, errors: result.errors + result.non2xx };
+function pipDownload(python, indexUrl, projects) {
+  const dest = mkdtempSync(join(work, 'pip-'));
+  const began = process.hrtime.bigint();
+  const result = spawnSync(
+    join(python, 'pip'),
+    ['download', '--no-deps', '--no-cache-dir', '--disable-pip-version-check', '-q', '-d', dest, '--index-url', indexUrl, ...projects],
+    { env: { PATH: `${python}:/usr/bin:/bin`, HOME: dest, PIP_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' },
+  );
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`pip download from ${indexUrl.replace(/\/\/[^@]*@/, '//')} failed:\n${result.stderr}`);
+  }
+  const files = readdirSync(dest).length;
+  rmSync(dest, { recursive: true, force: true });
+  if (files !== projects.length) {
+    throw new Error(`pip downloaded ${files} files, expected ${projects.length}`);
+  }
+  return seconds;
 }
+
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const row = (r, ceiling) => [r.label, r.rps.toLocaleString('en'), r.p50, r.p99, r.errors, `${((r.rps / ceiling) * 100).toFixed(1)}%`];
 
 try {
-  console.error(`building ${PROJECTS} projects × ${FILES} wheels`);
-  const corpus = [];
+  const { HarnessContext } = await import('../test/dist/harness/context.js');
+  const { python } = await import('../test/dist/harness/services/python.js');
+  const pythonBin = (await python.start(new HarnessContext(join(work, 'harness')))).env.QUIVER_TEST_PYTHON_BIN;
+  const pypiserverBin = venv('bench-pypiserver-2.4.2', ['pypiserver[cache]==2.4.2', 'waitress==3.0.2']);
+  const devpiBin = venv('bench-devpi-6.20.3', ['devpi-server==6.20.3']);
+
+  log(`building ${PROJECTS} projects × ${FILES} wheels, and ${SCALE_PROJECTS} × ${SCALE_FILES} for the scale point`);
   const pkgDir = join(work, 'packages');
-  mkdirSync(pkgDir);
-  for (let p = 0; p < PROJECTS; p += 1) {
-    for (let f = 1; f <= FILES; f += 1) {
-      const wheel = buildWheel(name(p), `1.0.${f}`);
-      writeFileSync(join(pkgDir, wheel.filename), wheel.bytes);
-      corpus.push({ project: name(p), version: `1.0.${f}`, filename: wheel.filename, bytes: wheel.bytes, sha256: createHash('sha256').update(wheel.bytes).digest('hex') });
-    }
+  const corpus = buildCorpus(pkgDir, PROJECTS, FILES);
+  const scaleCorpus = buildCorpus(join(work, 'scale-packages'), SCALE_PROJECTS, SCALE_FILES);
+  rmSync(join(work, 'scale-packages'), { recursive: true, force: true });
+  const loads = [];
+  const timed = async (label, files, load) => {
+    const seconds = await load();
+    loads.push([label, files, seconds]);
+    log(`${label}: ${files} files in ${seconds.toFixed(0)} s`);
+  };
+
+  // Phase 1, loading (not measured, so the slow loads overlap): devpi-server takes ~0.1 s per upload.
+  // devpi commits every upload with fsync; its server dir lives in memory (/dev/shm) to keep the run
+  // short. Only its load time benefits; serving pages does not touch the disk.
+  const devpiDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-'));
+  execFileSync(join(devpiBin, 'devpi-init'), ['--serverdir', devpiDir, '--root-passwd', 'bench', '--no-root-pypi'], { stdio: 'ignore' });
+  const dPort = await freePort();
+  const devpi = start(join(devpiBin, 'devpi-server'), ['--serverdir', devpiDir, '--host', '127.0.0.1', '--port', String(dPort)]);
+  const dBase = `http://127.0.0.1:${dPort}`;
+  await waitFor(`${dBase}/+api`, devpi);
+  const created = await fetch(`${dBase}/root/bench`, { method: 'PUT', headers: { ...basic('root', 'bench'), 'content-type': 'application/json' }, body: JSON.stringify({ type: 'stage', bases: [], volatile: true }) });
+  if (created.status !== 200 && created.status !== 201) {
+    throw new Error(`devpi index: ${created.status} ${await created.text()}`);
   }
+  const devpiLoaded = timed('devpi-server 6.20.3', corpus.length, () => uploadCorpus(`${dBase}/root/bench/`, basic('root', 'bench'), corpus));
 
-  // Quiver embedded, loaded through its upload API.
-  const qPort = await freePort();
-  const dataDir = join(work, 'quiver');
-  start(process.execPath, [join(root, 'apps/embedded/dist/main.js')], { QUIVER_PORT: String(qPort), QUIVER_DATA_DIR: dataDir, QUIVER_LOG_LEVEL: 'warn' });
-  await waitFor(`http://127.0.0.1:${qPort}/-/index/health`);
-  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const auth = { authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}` };
-  const began = Date.now();
-  await load(`http://127.0.0.1:${qPort}/legacy/`, auth, corpus);
-  console.error(`loaded ${corpus.length} files into Quiver in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  const embedded = await startQuiverEmbedded(join(work, 'embedded'));
+  await timed('Quiver embedded', corpus.length, () => uploadCorpus(`${embedded.base}/legacy/`, embedded.auth, corpus));
+  // Scale: the same per-project shape at PROJECTS and at SCALE_PROJECTS projects.
+  const isSmall = (item) => Number(item.project.slice('bench-'.length)) < PROJECTS;
+  const scaleSmall = await startQuiverEmbedded(join(work, 'scale-small'));
+  await timed(`Quiver embedded (scale, ${PROJECTS} projects)`, scaleCorpus.filter(isSmall).length, () => uploadCorpus(`${scaleSmall.base}/legacy/`, scaleSmall.auth, scaleCorpus.filter(isSmall), 16));
+  const scaleBig = await startQuiverEmbedded(join(work, 'scale-big'));
+  await timed(`Quiver embedded (scale, ${SCALE_PROJECTS} projects)`, scaleCorpus.length, () => uploadCorpus(`${scaleBig.base}/legacy/`, scaleBig.auth, scaleCorpus, 16));
 
-  // nginx: the same HTML pages as static files.
+  // nginx: Quiver's own pages (and, for the pip comparison, files) as static files.
   const staticDir = join(work, 'static');
-  for (let p = 0; p < PROJECTS; p += 1) {
-    const html = await (await fetch(`http://127.0.0.1:${qPort}/simple/${name(p)}/`, { headers: { ...auth, accept: 'text/html' } })).text();
-    mkdirSync(join(staticDir, 'simple', name(p)), { recursive: true });
-    writeFileSync(join(staticDir, 'simple', name(p), 'index.html'), html);
-  }
+  await exportStatic(embedded, staticDir, PROJECTS, PIP_PROJECTS);
   const nPort = await freePort();
-  const nDir = join(work, 'nginx');
-  mkdirSync(nDir);
-  writeFileSync(join(nDir, 'nginx.conf'), `daemon off; worker_processes 1; user root; pid ${nDir}/pid; error_log ${nDir}/error.log;
-events { worker_connections 4096; }
-http { access_log off; client_body_temp_path ${nDir}; proxy_temp_path ${nDir}; keepalive_requests 100000;
-  server { listen 127.0.0.1:${nPort}; root ${staticDir}; location /simple/ { index index.html; default_type text/html; } } }\n`);
-  start('/usr/sbin/nginx', ['-e', join(nDir, 'error.log'), '-c', join(nDir, 'nginx.conf')]);
-  await waitFor(`http://127.0.0.1:${nPort}/simple/${name(0)}/`);
+  const nginx = nginxServing(staticDir, nPort);
+  await waitFor(`http://127.0.0.1:${nPort}/simple/${projectName(0)}/`, nginx);
 
-  // pypiserver from PyPI in a throw-away virtualenv, serving the same wheels.
-  const venv = join(process.env.QUIVER_CACHE_DIR ?? join(homedir(), '.cache', 'quiver'), 'bench-pypiserver');
-  if (!existsSync(join(venv, 'bin', 'pypi-server'))) {
-    execFileSync('python3', ['-m', 'venv', venv]);
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '-q', 'pypiserver==2.4.2', 'waitress'], { stdio: 'inherit' });
-  }
+  // pypiserver, serving the same wheel files from a directory (cached-dir: no rescan per request).
   const pPort = await freePort();
-  start(join(venv, 'bin', 'pypi-server'), ['run', '-p', String(pPort), '-i', '127.0.0.1', '-a', '.', '-P', '.', '--server', 'auto', pkgDir]);
-  await waitFor(`http://127.0.0.1:${pPort}/simple/${name(0)}/`);
+  const pypiserver = start(join(pypiserverBin, 'pypi-server'), ['run', '-p', String(pPort), '-i', '127.0.0.1', '-a', '.', '-P', '.', '--server', 'auto', '--backend', 'cached-dir', pkgDir]);
+  await waitFor(`http://127.0.0.1:${pPort}/simple/${projectName(0)}/`, pypiserver);
+  await devpiLoaded;
 
+  // Phase 2, measuring: one server at a time, nothing else busy.
+  const measure = (label, base, headers, { projects = PROJECTS, path } = {}) => {
+    log(`measuring ${label}`);
+    return measurePages(label, base, headers, projects, { connections: CONNECTIONS, seconds: SECONDS, ...(path ? { path } : {}) });
+  };
+  const html = (quiver) => ({ ...quiver.auth, accept: 'text/html' });
   const rows = [];
-  rows.push(await measure('nginx static (ceiling)', `http://127.0.0.1:${nPort}`, {}));
-  rows.push(await measure('Quiver embedded', `http://127.0.0.1:${qPort}`, { ...auth, accept: 'text/html' }));
-  rows.push(await measure('pypiserver 2.4.2 (waitress via --server auto)', `http://127.0.0.1:${pPort}`, {}));
+  rows.push(await measure('nginx, the same pages as static files (ceiling)', `http://127.0.0.1:${nPort}`, {}));
+  rows.push(await measure('Quiver embedded', embedded.base, html(embedded)));
+  rows.push(await measure('pypiserver 2.4.2 (waitress, cached-dir backend)', `http://127.0.0.1:${pPort}`, {}));
+  rows.push(await measure('devpi-server 6.20.3', dBase, {}, { path: (p) => `/root/bench/+simple/${p}/` }));
+  await stop(pypiserver);
+  await stop(devpi);
+  rmSync(devpiDir, { recursive: true, force: true });
+  const scaleRows = [
+    await measure(`Quiver embedded, ${PROJECTS.toLocaleString('en')} projects`, scaleSmall.base, html(scaleSmall)),
+    await measure(`Quiver embedded, ${SCALE_PROJECTS.toLocaleString('en')} projects`, scaleBig.base, html(scaleBig), { projects: SCALE_PROJECTS }),
+  ];
+  const scaleRss = memoryOf(scaleBig.pid);
+  await scaleSmall.stop();
+  await scaleBig.stop();
+
+  // pip download: the same projects from Quiver and from nginx's static copy, alternating.
+  const names = Array.from({ length: PIP_PROJECTS }, (_, i) => projectName(i));
+  const quiverUrl = `http://__token__:${embedded.token}@${embedded.base.slice('http://'.length)}/simple/`;
+  const nginxUrl = `http://127.0.0.1:${nPort}/simple/`;
+  const times = { quiver: [], nginx: [] };
+  for (let round = 0; round < 3; round += 1) {
+    times.nginx.push(pipDownload(pythonBin, nginxUrl, names));
+    times.quiver.push(pipDownload(pythonBin, quiverUrl, names));
+  }
+  await stop(nginx);
+  await embedded.stop();
+
+  // A 1 GiB upload: how much does the upload process's peak RSS grow? Fresh processes, one warm-up upload.
+  const big = join(work, 'big');
+  mkdirSync(big);
+  const bigWheel = join(big, 'bigproject-1.0-py3-none-any.whl');
+  writeBigWheel(bigWheel, 'bigproject', '1.0', BIG_BYTES);
+  const bigSize = statSync(bigWheel).size;
+  const bigFields = { ':action': 'file_upload', protocol_version: '1', name: 'bigproject', version: '1.0', metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: await sha256File(bigWheel) };
+  const limit = { QUIVER_MAX_UPLOAD_BYTES: String(2 ** 30) };
+  const memoryRows = [];
+  const fresh = await startQuiverEmbedded(join(work, 'memory'), limit);
+  await uploadCorpus(`${fresh.base}/legacy/`, fresh.auth, corpus.slice(0, 1), 1);
+  for (const r of await peakGrowthDuringUpload(`${fresh.base}/legacy/`, fresh.token, bigWheel, bigFields, new Map([['embedded (all services)', fresh.pid]]), big)) {
+    memoryRows.push(['Quiver embedded', r]);
+  }
+  await fresh.stop();
+
+  // Quiver distributed behind its front door, on real Postgres, Kafka and S3.
+  log('starting Quiver distributed (Postgres, Kafka, S3, 2× each service, nginx)');
+  const distributed = await startQuiverDistributed(join(work, 'distributed'), limit);
+  await uploadCorpus(`${distributed.base}/legacy/`, distributed.auth, corpus.slice(0, 2), 1);
+  const uploaders = new Map([...distributed.pids].filter(([name]) => name.startsWith('upload-')));
+  for (const r of await peakGrowthDuringUpload(`${distributed.base}/legacy/`, distributed.token, bigWheel, bigFields, uploaders, big)) {
+    memoryRows.push(['Quiver distributed', r]);
+  }
+  rmSync(big, { recursive: true, force: true });
+  await timed('Quiver distributed', corpus.length, () => uploadCorpus(`${distributed.base}/legacy/`, distributed.auth, corpus, 32));
+  rows.push(await measure('Quiver distributed (front door, 2 index replicas)', distributed.base, html(distributed)));
+  await distributed.stop();
+
+  // The report.
   const ceiling = rows[0].rps;
-  console.log(`\n${PROJECTS} projects × ${FILES} files, ${CONNECTIONS} connections, ${SECONDS} s each, random project pages\n`);
-  console.log('| server | req/s | p99 (ms) | errors | vs nginx |\n|---|---|---|---|---|');
-  for (const row of rows) {
-    console.log(`| ${row.label} | ${row.rps} | ${row.p99} | ${row.errors} | ${((row.rps / ceiling) * 100).toFixed(0)}% |`);
-  }
+  out(`\n## Project pages: ${PROJECTS.toLocaleString('en')} projects × ${FILES} files, ${CONNECTIONS} connections, ${SECONDS} s each\n`);
+  out(table(['server', 'req/s', 'p50 (ms)', 'p99 (ms)', 'errors', 'vs nginx'], rows.map((r) => row(r, ceiling))));
+  const [before, after] = scaleRows;
+  out(`\n## Scale: ${PROJECTS.toLocaleString('en')} vs ${SCALE_PROJECTS.toLocaleString('en')} projects (× ${SCALE_FILES} files each)\n`);
+  out(table(['instance', 'req/s', 'p50 (ms)', 'p99 (ms)', 'errors'], scaleRows.map((r) => [r.label, r.rps.toLocaleString('en'), r.p50, r.p99, r.errors])));
+  out(`\nChange: ${(((after.rps - before.rps) / before.rps) * 100).toFixed(1)}%. RSS of the ${SCALE_PROJECTS.toLocaleString('en')}-project process: ${mib(scaleRss.current)} MiB (peak ${mib(scaleRss.peak)} MiB).`);
+  const [q, n] = [median(times.quiver), median(times.nginx)];
+  out(`\n## pip download of ${PIP_PROJECTS} projects (median of 3, alternating)\n`);
+  out(table(['index', 'seconds', 'runs'], [
+    ['nginx, static pages, metadata and wheels', n.toFixed(2), times.nginx.map((t) => t.toFixed(2)).join(', ')],
+    ['Quiver embedded', q.toFixed(2), times.quiver.map((t) => t.toFixed(2)).join(', ')],
+  ]));
+  out(`\nQuiver / nginx: ${(q / n).toFixed(2)}×`);
+  out(`\n## Peak RSS during one ${bigSize.toLocaleString('en')}-byte upload\n`);
+  out(table(['mode', 'process', 'RSS before (MiB)', 'peak during (MiB)', 'growth (MiB)'], memoryRows.map(([mode, r]) => [mode, r.name, mib(r.before), mib(r.after), mib(r.after - r.before)])));
+  out(`\n## Loading through each server's upload API (not a comparison: devpi loaded while the Quiver embedded instances did)\n`);
+  out(table(['server', 'files', 'seconds', 'files/s'], loads.map(([label, files, seconds]) => [label, files.toLocaleString('en'), seconds.toFixed(0), Math.round(files / seconds)])));
+  writeFileSync(join(root, 'bench', 'last-run.md'), `${report.join('\n')}\n`);
 } finally {
-  for (const child of children) {
-    child.kill('SIGTERM');
-  }
-  await new Promise((r) => setTimeout(r, 1000));
+  await stopAll();
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,0 +1,266 @@
+/**
+ * Shared pieces of the benchmarks: processes we start (and stop by PID), the wheel corpus, loading
+ * it through an upload API, autocannon runs, and the real services from the test harness.
+ * Everything listens on 127.0.0.1.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { chmodSync, createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { buildWheel } from '@quiver/shared-testing';
+
+export const root = join(import.meta.dirname, '..');
+
+export const arg = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) {
+    return fallback;
+  }
+  const value = process.argv[at + 1];
+  return typeof fallback === 'number' ? Number(value) : value;
+};
+
+export const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const children = new Set();
+
+/** Starts a process whose PID we own; its output is kept for error messages. */
+export function start(command, args, env = {}, options = {}) {
+  const child = spawn(command, args, { cwd: options.cwd ?? root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return { child, pid: child.pid, output: () => output };
+}
+
+export async function stop(started, timeoutMs = 20_000) {
+  if (started.child.exitCode !== null || started.child.signalCode !== null) {
+    return;
+  }
+  const exited = once(started.child, 'exit');
+  started.child.kill('SIGTERM');
+  const timer = setTimeout(() => started.child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Stops every process this run started that is still alive. */
+export const stopAll = () => Promise.all([...children].map((child) => stop({ child })));
+
+export async function waitFor(url, started, headers = {}, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (started && started.child.exitCode !== null) {
+      throw new Error(`process exited before ${url} answered:\n${started.output()}`);
+    }
+    const status = await fetch(url, { headers }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+      () => 0,
+    );
+    if (status > 0 && status < 500) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered${started ? `:\n${started.output()}` : ''}`);
+}
+
+export const projectName = (i) => `bench-${i}`;
+export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+export const basic = (user, password) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+/** `projects` × `files` valid wheels, written to `dir` (pypiserver serves that directory). */
+export function buildCorpus(dir, projects, files) {
+  mkdirSync(dir, { recursive: true });
+  const corpus = [];
+  for (let p = 0; p < projects; p += 1) {
+    for (let f = 1; f <= files; f += 1) {
+      const wheel = buildWheel(projectName(p), `1.0.${f}`);
+      writeFileSync(join(dir, wheel.filename), wheel.bytes);
+      corpus.push({ project: projectName(p), version: `1.0.${f}`, filename: wheel.filename, bytes: wheel.bytes, sha256: sha256(wheel.bytes) });
+    }
+  }
+  return corpus;
+}
+
+/** Uploads the corpus the way twine does (legacy API), `concurrency` at a time; any non-200 aborts. */
+export async function uploadCorpus(target, headers, corpus, concurrency = 8) {
+  const began = Date.now();
+  let next = 0;
+  const worker = async () => {
+    for (let at = next++; at < corpus.length; at = next++) {
+      const item = corpus[at];
+      const form = new FormData();
+      const fields = { ':action': 'file_upload', protocol_version: '1', name: item.project, version: item.version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: item.sha256 };
+      for (const [k, v] of Object.entries(fields)) {
+        form.append(k, v);
+      }
+      form.append('content', new Blob([item.bytes]), item.filename);
+      const r = await fetch(target, { method: 'POST', body: form, headers });
+      const text = await r.text();
+      if (r.status !== 200) {
+        throw new Error(`upload ${item.filename} to ${target}: ${r.status} ${text}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (Date.now() - began) / 1000;
+}
+
+/** Random `/simple/<project>/` pages at `connections` for `seconds`, after a discarded warm-up (JIT, caches). */
+export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, path = (p) => `/simple/${p}/` }) {
+  const run = (duration) =>
+    autocannon({
+      url: base,
+      connections,
+      duration,
+      headers,
+      requests: [{ setupRequest: (req) => ({ ...req, path: path(projectName(Math.floor(Math.random() * projects))) }) }],
+    });
+  if (warmup > 0) {
+    await run(warmup);
+  }
+  const result = await run(seconds);
+  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, total: result.requests.total };
+}
+
+/** Peak and current resident set size of a process, in bytes (Linux). */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { peak: kib('VmHWM'), current: kib('VmRSS') };
+}
+
+/** Quiver embedded (one process), with its data in `dataDir`. */
+export async function startQuiverEmbedded(dataDir, env = {}) {
+  const port = await freePort();
+  const started = start(process.execPath, [join(root, 'apps/embedded/dist/main.js')], {
+    QUIVER_PORT: String(port),
+    QUIVER_DATA_DIR: dataDir,
+    QUIVER_LOG_LEVEL: 'warn',
+    QUIVER_NEW_PROJECTS_PER_HOUR: '0',
+    ...env,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/-/index/health`, started);
+  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  return { base, token, pid: started.pid, auth: basic('__token__', token), stop: () => stop(started) };
+}
+
+/**
+ * Real Postgres, Kafka and S3 from the test harness (run `npm run build` first), then Quiver
+ * distributed on them: every service twice behind nginx routing paths like the Ingress.
+ */
+export async function startQuiverDistributed(work, env = {}) {
+  const { HarnessContext } = await import('../test/dist/harness/context.js');
+  const { postgres } = await import('../test/dist/harness/services/postgres.js');
+  const { kafka } = await import('../test/dist/harness/services/kafka.js');
+  const { s3 } = await import('../test/dist/harness/services/s3.js');
+  mkdirSync(work, { recursive: true });
+  chmodSync(work, 0o711); // the postgres user must reach its data directory below
+  const ctx = new HarnessContext(join(work, 'services'));
+  const services = await Promise.all([postgres.start(ctx), kafka.start(ctx), s3.start(ctx)]);
+  const stopServices = () => Promise.all(services.map((service) => service.stop()));
+  try {
+    Object.assign(process.env, ...services.map((service) => service.env), { QUIVER_TEST_NGINX_BIN: '/usr/sbin/nginx' });
+    const { startDistributed } = await import('../test/dist/e2e/support/distributed.js');
+    const registry = await startDistributed(root, work, 2, { QUIVER_NEW_PROJECTS_PER_HOUR: '0', ...env });
+    const pids = new Map([...registry.instances.entries()].map(([name, instance]) => [name, instance.child.pid]));
+    return {
+      base: registry.base,
+      token: registry.token,
+      auth: basic('__token__', registry.token),
+      pids,
+      stop: async () => {
+        await registry.stop();
+        await stopServices();
+      },
+    };
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
+}
+
+/** Prints a markdown table. */
+export function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+  return lines.join('\n');
+}
+
+/** Writes a valid pure-Python wheel of about `bytes` (stored random members), without holding it in memory. */
+export function writeBigWheel(path, name, version, bytes) {
+  const script = `
+import os, sys, zipfile
+path, name, version, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+stem = f"{name}-{version}"
+names = []
+chunk = 64 * 1024 * 1024
+with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as wheel:
+    left, i = size - 64 * 1024, 0
+    while left > 0:
+        n = min(chunk, left)
+        info = zipfile.ZipInfo(f"{name}/part{i:03d}.bin", date_time=(2026, 1, 1, 0, 0, 0))
+        with wheel.open(info, "w") as member:
+            for _ in range(0, n, 1024 * 1024):
+                member.write(os.urandom(min(1024 * 1024, n)))
+        names.append(info.filename)
+        left -= n
+        i += 1
+    for member, text in [("METADATA", f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"), ("WHEEL", "Wheel-Version: 1.0\\nGenerator: quiver-bench\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")]:
+        wheel.writestr(f"{stem}.dist-info/{member}", text)
+        names.append(f"{stem}.dist-info/{member}")
+    wheel.writestr(f"{stem}.dist-info/RECORD", "".join(f"{n},,\\n" for n in names) + f"{stem}.dist-info/RECORD,,\\n")
+`;
+  execFileSync('python3', ['-c', script, path, name, version, String(bytes)], { stdio: 'inherit' });
+}
+
+/** sha256 of a file, streamed. */
+export async function sha256File(path) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Uploads one (large) file with curl, which streams it from disk, and reports how far each process
+ * in `pids` rose above its resident set size of just before: the kernel's peak-RSS mark (VmHWM) is
+ * reset first (`5` > /proc/<pid>/clear_refs), so what startup or earlier work peaked at does not hide it.
+ */
+export async function peakGrowthDuringUpload(target, token, path, fields, pids, workDir) {
+  const before = new Map();
+  for (const [name, pid] of pids) {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    before.set(name, memoryOf(pid).current);
+  }
+  const config = join(workDir, 'curl.cfg');
+  writeFileSync(
+    config,
+    [`header = "Authorization: Basic ${Buffer.from(`__token__:${token}`).toString('base64')}"`, ...Object.entries(fields).map(([k, v]) => `form = "${k}=${v}"`), `form = "content=@${path};type=application/octet-stream"`].join('\n'),
+    { mode: 0o600 },
+  );
+  const status = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-K', config, target], { encoding: 'utf8' });
+  rmSync(config);
+  if (status !== '200') {
+    throw new Error(`large upload to ${target}: HTTP ${status}`);
+  }
+  return [...pids].map(([name, pid]) => ({ name, before: before.get(name), after: memoryOf(pid).peak }));
+}
