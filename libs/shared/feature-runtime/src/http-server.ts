@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
+import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
 import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -11,6 +12,9 @@ const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
   info: ['fatal', 'error', 'warn', 'log'],
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
 };
+
+/** Bodies above this get the buffer-pressure valve. */
+const LARGE_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Builds a Nest application on Fastify and listens on the configured address. */
 export async function startHttpServer(module: Type | DynamicModule, config: QuiverConfig): Promise<NestFastifyApplication> {
@@ -25,6 +29,15 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
   app.useGlobalFilters(new UnavailableFilter());
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
   await app.register(multipart);
+  // Large bodies (uploads) keep buffer memory flat while they are in flight (see BufferPressureValve).
+  const valve = new BufferPressureValve(minorCollection());
+  app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > LARGE_BODY_BYTES || (request.headers['transfer-encoding'] !== undefined && request.method !== 'GET')) {
+      reply.raw.once('close', valve.enter());
+    }
+    done();
+  });
   await app.listen(config.http.port, config.http.host);
   return app;
 }
