@@ -2,6 +2,7 @@
  * The legacy upload API's form fields (what twine, uv and poetry send), validated before any byte
  * of the file is stored. Pure: takes the fields, returns a typed request or the first rejection.
  */
+import { classifierProblem } from './classifiers.js';
 import { type PackageType } from './distribution-filename.js';
 import { CORE_METADATA_HELP, reject, type UploadRejection } from './upload-rejection.js';
 import { isValidProjectName, parseVersion, type Version } from '@quiver/shared-domain-packaging';
@@ -119,6 +120,10 @@ export function validateUploadForm(fields: UploadFields): FormResult {
   }
   if (summary !== undefined && /[\r\n]/.test(summary)) {
     return invalid(`'summary' must be a single line. ${CORE_METADATA_HELP}`);
+  }
+  const classifiers = classifierProblem(all('classifiers'));
+  if (classifiers !== undefined) {
+    return { ok: false, rejection: reject('invalid-classifier', classifiers) };
   }
   const requiresDist = all('requires_dist');
   const direct = requiresDist.find((requirement) => /^[^;]*@/.test(requirement));
