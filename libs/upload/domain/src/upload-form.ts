@@ -57,7 +57,9 @@ export function validateUploadForm(fields: UploadFields): FormResult {
     return { ok: false, rejection: reject('unknown-protocol-version', 'Unknown protocol version.') };
   }
   for (const [field, values] of fields) {
-    if (values.some((value) => CONTROL.test(value))) {
+    // A CRLF is a line break (browsers and fetch's FormData send every line break so), not a control
+    // character: fields that must be one line say so themselves.
+    if (values.some((value) => CONTROL.test(value.replaceAll('\r\n', '\n')))) {
       return invalid(`The field '${field.slice(0, 40).replace(/[^\w:.-]/g, '?')}' contains control characters. ${CORE_METADATA_HELP}`);
     }
   }

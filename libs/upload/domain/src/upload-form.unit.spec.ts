@@ -54,6 +54,8 @@ describe('upload form (BAD-INPUT 1-16, 47)', () => {
       [{ sha256_digest: 'an invalid sha256 digest' }, /^Invalid value for sha256_digest\. Error: Use a valid, hex-encoded, SHA256 message digest\.$/],
       [{ summary: 'x'.repeat(513) }, /^'summary' field must be 512 characters or less\./],
       [{ summary: 'two\nlines' }, /^'summary' must be a single line\./],
+      [{ summary: 'two\r\nlines' }, /^'summary' must be a single line\./],
+      [{ summary: 'carriage\rreturn' }, /^The field 'summary' contains control characters\./],
       [{ classifiers: ['Programming Language :: Python :: 3', 'Foo :: Bar'] }, /^'Foo :: Bar' is not a valid classifier\. See /],
       [{ classifiers: 'Natural Language :: Ukranian' }, /^The classifier 'Natural Language :: Ukranian' has been deprecated, use one of \['Natural Language :: Ukrainian'\] instead\./],
       [{ requires_dist: 'evil @ https://attacker/evil.whl' }, /^Can't have direct dependency: 'evil @ https:\/\/attacker\/evil\.whl'/],
