@@ -75,6 +75,8 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     assert.match(result.reason, /\S/, 'a meaningful reason phrase');
     const page = await fetch(`${base}/simple/demo/`, { headers: { authorization: auth() } });
     assert.equal(page.status, 404, 'no project was created');
+    const json = await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } });
+    assert.equal(json.status, 404, 'the index saw no package event for it');
     assert.equal(countFiles(join(dataDir, 'blobs')), 0, 'no blob was stored');
   }
 

@@ -39,7 +39,7 @@ describe('package event codec', () => {
       ...published,
       type: 'ProjectSettingsChanged',
       data: { project: 'demo', closeReleasesAfterSeconds: 14 * 24 * 3600 },
-    } as RecordedEvent;
+    };
     assert.deepEqual(decodeRecordedEvent(encodeRecordedEvent(settings)), settings);
     const off = { ...settings, data: { project: 'demo', closeReleasesAfterSeconds: null } } as RecordedEvent;
     assert.deepEqual(decodeRecordedEvent(encodeRecordedEvent(off)), off);

@@ -23,14 +23,15 @@ describe('new-project limiter on Postgres, shared by two replicas (BAD-INPUT 44)
   });
 
   it('lets exactly the limit of concurrent reservations through, per principal, and frees released slots', async () => {
-    const limiters = replicas.map((db) => new NewProjectLimiter(db, 3));
-    const attempts = await Promise.all(Array.from({ length: 12 }, (_, index) => limiters[index % 2]?.reserve('alice', `p-${index}`)));
+    const [first, second] = replicas.map((db) => new NewProjectLimiter(db, 3));
+    assert.ok(first && second);
+    const attempts = await Promise.all(Array.from({ length: 12 }, (_, index) => (index % 2 === 0 ? first : second).reserve('alice', `p-${index}`)));
     const granted = attempts.filter((id): id is string => id !== undefined);
     assert.equal(granted.length, 3);
-    assert.equal(await limiters[0]?.reserve('alice', 'late'), undefined);
-    assert.ok(await limiters[1]?.reserve('bob', 'other-principal'), 'another principal has its own budget');
-    await limiters[0]?.release(granted[0] ?? '');
-    assert.ok(await limiters[1]?.reserve('alice', 'after-release'), 'a released slot can be taken again');
-    assert.equal(await limiters[0]?.reserve('alice', 'full-again'), undefined);
+    assert.equal(await first.reserve('alice', 'late'), undefined);
+    assert.ok(await second.reserve('bob', 'other-principal'), 'another principal has its own budget');
+    await first.release(granted[0] ?? '');
+    assert.ok(await second.reserve('alice', 'after-release'), 'a released slot can be taken again');
+    assert.equal(await first.reserve('alice', 'full-again'), undefined);
   });
 });
