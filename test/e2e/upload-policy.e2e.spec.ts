@@ -316,6 +316,9 @@ describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43) against the ru
     assert.equal(bad.status, 400);
     assert.match(bad.body, /'closeReleasesAfter' must be a duration such as '14d'/);
     assert.equal((await registry.settingsOf('nope', { closeReleasesAfter: '14d' })).status, 404);
+    const odd = await registry.settingsOf('<b>odd</b>');
+    assert.equal(odd.status, 404);
+    assert.doesNotMatch(odd.body, /<b>/, 'the path is not reflected');
     const off = await registry.cli(['settings', 'closing', '--close-releases-after', 'off']);
     assert.equal(off.code, 0, off.output);
     await registry.accepted('closing', '1.0', nextFile());

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '@quiver/shared-data-access-event-store';
 import { projectStreamId } from '@quiver/shared-contracts-packages';
 import { sendProblem } from '@quiver/shared-feature-runtime';
-import { durationText, foldProject, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
+import { durationText, foldProject, isValidProjectName, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
 import { authenticateUpload } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
@@ -34,9 +34,9 @@ export class ProjectSettingsController {
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
-    const state = foldProject((await this.store.readStream(projectStreamId(normalizeProjectName(project)))).events);
-    if (!state.exists) {
-      return sendProblem(request, reply, 404, 'not-found', `There is no project '${normalizeProjectName(project)}'.`);
+    const state = isValidProjectName(project) ? foldProject((await this.store.readStream(projectStreamId(normalizeProjectName(project)))).events) : undefined;
+    if (!state?.exists) {
+      return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
     }
     return reply.code(200).header('content-type', 'application/json').send(toJson(state.settings));
   }
@@ -46,6 +46,9 @@ export class ProjectSettingsController {
     const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    if (!isValidProjectName(project)) {
+      return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
     }
     const parsed = parseSettingsBody(body);
     if (!parsed.ok) {
