@@ -27,7 +27,7 @@ async function embedded(work: string): Promise<Registry> {
   const dataDir = join(work, 'data');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir }, root);
+  const registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_NEW_PROJECTS_PER_HOUR: '0' }, root);
   await waitForHttp(`${base}/-/index/health`, registry);
   return {
     base,

@@ -46,6 +46,8 @@ describe('projection rebuild (distributed mode)', () => {
       fetch(`${registry.base}${path}`, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     assert.equal((await admin('POST', `/api/packages/${project}/releases/1.1/yank`, { reason: 'bad' })).status, 200);
     assert.equal((await admin('DELETE', `/api/packages/${project}/files/${project.replaceAll('-', '_')}-1.0-py3-none-any.whl`)).status, 200);
+    // Upload policy events reach the index too, which records them and serves nothing new.
+    assert.equal((await admin('PUT', `/api/packages/${project}/settings`, { closeReleasesAfter: '14d' })).status, 200);
 
     const url = requireEnv('QUIVER_TEST_PG_URL');
     const upload = new PgDatabase({ connectionString: url, schema: 'quiver_upload' });

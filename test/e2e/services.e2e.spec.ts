@@ -16,7 +16,7 @@ describe('npm start: the embedded registry', () => {
   it('runs all four services in one process on one port, then stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     // The same entry point `npm start` uses (install check, build, then the embedded app on Node 24).
-    const started = startProcess(process.execPath, ['tools/bootstrap.mjs', 'start'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir }, root);
+    const started = startProcess(process.execPath, ['tools/bootstrap.mjs', 'start'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_NEW_PROJECTS_PER_HOUR: '0' }, root);
     try {
       for (const service of services) {
         const response = await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);

@@ -75,6 +75,8 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     assert.match(result.reason, /\S/, 'a meaningful reason phrase');
     const page = await fetch(`${base}/simple/demo/`, { headers: { authorization: auth() } });
     assert.equal(page.status, 404, 'no project was created');
+    const json = await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } });
+    assert.equal(json.status, 404, 'the index saw no package event for it');
     assert.equal(countFiles(join(dataDir, 'blobs')), 0, 'no blob was stored');
   }
 
@@ -85,7 +87,7 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     otherWheel = readFileSync((await buildProject(work, 'demo', '1.0', 'other-bytes')).wheel);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, root);
+    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), QUIVER_NEW_PROJECTS_PER_HOUR: '0' }, root);
     await waitForHttp(`${base}/-/upload/health`, registry);
     token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   });

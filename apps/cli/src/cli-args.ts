@@ -3,21 +3,31 @@ export type CliCommand =
   | { readonly kind: 'yank'; readonly project: string; readonly version: string; readonly reason: string }
   | { readonly kind: 'unyank'; readonly project: string; readonly version: string }
   | { readonly kind: 'delete'; readonly project: string; readonly filename: string }
+  /** `closeReleasesAfter` undefined: show the settings; `null`: turn the rule off. */
+  | { readonly kind: 'settings'; readonly project: string; readonly closeReleasesAfter?: string | null }
   | { readonly kind: 'help' };
 
 export const USAGE = `Usage:
   quiver yank <project> <version> [--reason <text>]   hide a release from installers unless pinned (PEP 592)
   quiver unyank <project> <version>
   quiver delete <project> <filename>                   remove one file; its name can never be used again
+  quiver settings <project> [--close-releases-after <14d|12h|30m|10s|off>]
+                                                       show a project's settings, or refuse new files in
+                                                       releases older than that (off by default)
 
 Environment: QUIVER_URL (default http://127.0.0.1:8080), QUIVER_TOKEN, or QUIVER_TOKEN_FILE
 (default ./.quiver/admin-token).`;
 
 export function parseCli(argv: readonly string[]): CliCommand | { readonly error: string } {
   const [command, ...rest] = argv;
-  const positional = rest.filter((arg, index) => !arg.startsWith('--') && rest[index - 1] !== '--reason');
-  const reasonAt = rest.indexOf('--reason');
-  const reason = reasonAt >= 0 ? (rest[reasonAt + 1] ?? '') : '';
+  const valued = new Set(['--reason', '--close-releases-after']);
+  const positional = rest.filter((arg, index) => !arg.startsWith('--') && !valued.has(rest[index - 1] ?? ''));
+  const option = (name: string): string | undefined => {
+    const at = rest.indexOf(name);
+    return at >= 0 ? (rest[at + 1] ?? '') : undefined;
+  };
+  const reason = option('--reason') ?? '';
+  const closeAfter = option('--close-releases-after');
   const [first, second] = positional;
   switch (command) {
     case 'yank':
@@ -26,6 +36,16 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
       return first && second ? { kind: 'unyank', project: first, version: second } : { error: 'unyank takes <project> <version>' };
     case 'delete':
       return first && second ? { kind: 'delete', project: first, filename: second } : { error: 'delete takes <project> <filename>' };
+    case 'settings':
+      if (!first) {
+        return { error: 'settings takes <project>' };
+      }
+      if (closeAfter === '') {
+        return { error: '--close-releases-after takes a duration such as 14d, or off' };
+      }
+      return closeAfter === undefined
+        ? { kind: 'settings', project: first }
+        : { kind: 'settings', project: first, closeReleasesAfter: closeAfter === 'off' ? null : closeAfter };
     case undefined:
     case 'help':
     case '--help':
@@ -35,7 +55,7 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
   }
 }
 
-export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { method: 'POST' | 'DELETE'; path: string; body?: string } {
+export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string } {
   const p = encodeURIComponent(command.project);
   switch (command.kind) {
     case 'yank':
@@ -44,5 +64,9 @@ export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { met
       return { method: 'POST', path: `/api/packages/${p}/releases/${encodeURIComponent(command.version)}/unyank` };
     case 'delete':
       return { method: 'DELETE', path: `/api/packages/${p}/files/${encodeURIComponent(command.filename)}` };
+    case 'settings':
+      return command.closeReleasesAfter === undefined
+        ? { method: 'GET', path: `/api/packages/${p}/settings` }
+        : { method: 'PUT', path: `/api/packages/${p}/settings`, body: JSON.stringify({ closeReleasesAfter: command.closeReleasesAfter }) };
   }
 }

@@ -37,8 +37,12 @@ async function main(): Promise<number> {
     process.stderr.write(`quiver: ${response.status} ${detail.trim()}\n`);
     return 1;
   }
-  const changed = (JSON.parse(text) as { changed?: boolean }).changed;
-  process.stdout.write(changed ? 'done\n' : 'nothing to change\n');
+  const answer = JSON.parse(text) as { changed?: boolean; settings?: unknown };
+  if (parsed.kind === 'settings') {
+    process.stdout.write(`${JSON.stringify(answer.settings ?? answer)}${answer.changed === false ? ' (unchanged)' : ''}\n`);
+    return 0;
+  }
+  process.stdout.write(answer.changed ? 'done\n' : 'nothing to change\n');
   return 0;
 }
 

@@ -48,7 +48,12 @@ export class EmbeddedModule {
           bus,
           authenticate,
           awaitIndexed: (eventId) => projection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS),
-          limits: { maxFileBytes: config.upload.maxFileBytes },
+          limits: {
+            maxFileBytes: config.upload.maxFileBytes,
+            projectQuotaBytes: config.upload.projectQuotaBytes,
+            newProjectsPerHour: config.upload.newProjectsPerHour,
+            prohibitedProjectNames: config.upload.prohibitedProjectNames,
+          },
           tempDir,
         }),
         AuthServiceModule,

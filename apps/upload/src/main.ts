@@ -15,7 +15,12 @@ await runService({
     const module = UploadServiceModule.register({
       ...adapters,
       awaitIndexed: indexedEventWaiter(config.indexUrl),
-      limits: { maxFileBytes: config.upload.maxFileBytes },
+      limits: {
+            maxFileBytes: config.upload.maxFileBytes,
+            projectQuotaBytes: config.upload.projectQuotaBytes,
+            newProjectsPerHour: config.upload.newProjectsPerHour,
+            prohibitedProjectNames: config.upload.prohibitedProjectNames,
+          },
       tempDir: config.upload.tempDir ?? tmpdir(),
     });
     return { module, close: () => adapters.close() };

@@ -44,6 +44,7 @@ const REQUIRED_DATA: Record<PackageEvent['type'], Record<string, (value: unknown
   ReleaseYanked: { project: isString, version: isString, reason: isString },
   ReleaseUnyanked: { project: isString, version: isString },
   ReleaseFileDeleted: { project: isString, version: isString, filename: isString },
+  ProjectSettingsChanged: { project: isString, closeReleasesAfterSeconds: (value) => value === null || (isNumber(value) && value > 0) },
 };
 
 export const encodeRecordedEvent = (event: RecordedEvent): string => JSON.stringify(event);

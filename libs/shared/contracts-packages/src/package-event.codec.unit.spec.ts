@@ -34,6 +34,19 @@ describe('package event codec', () => {
     assert.deepEqual(decodeRecordedEvent(encodeRecordedEvent(published)), published);
   });
 
+  it('round-trips a settings change and refuses a setting of the wrong type', () => {
+    const settings: RecordedEvent = {
+      ...published,
+      type: 'ProjectSettingsChanged',
+      data: { project: 'demo', closeReleasesAfterSeconds: 14 * 24 * 3600 },
+    };
+    assert.deepEqual(decodeRecordedEvent(encodeRecordedEvent(settings)), settings);
+    const off = { ...settings, data: { project: 'demo', closeReleasesAfterSeconds: null } } as RecordedEvent;
+    assert.deepEqual(decodeRecordedEvent(encodeRecordedEvent(off)), off);
+    const wrong = JSON.stringify({ ...settings, data: { project: 'demo', closeReleasesAfterSeconds: '14d' } });
+    assert.throws(() => decodeRecordedEvent(wrong), /closeReleasesAfterSeconds/);
+  });
+
   it('refuses malformed messages with a reason instead of passing them on', () => {
     const broken = (mutate: (event: Record<string, unknown>) => void): string => {
       const copy = JSON.parse(JSON.stringify(published)) as Record<string, unknown>;

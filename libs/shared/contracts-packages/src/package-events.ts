@@ -63,7 +63,21 @@ export interface ReleaseFileDeleted {
   readonly data: { readonly project: string; readonly version: string; readonly filename: string };
 }
 
-export type PackageEvent = ProjectCreated | ReleaseFilePublished | ReleaseYanked | ReleaseUnyanked | ReleaseFileDeleted;
+/**
+ * An administrator changed the project's upload policy. Replaces the previous settings as a whole;
+ * `null` turns a rule off.
+ */
+export interface ProjectSettingsChanged {
+  readonly type: 'ProjectSettingsChanged';
+  readonly schemaVersion: 1;
+  readonly data: {
+    readonly project: string;
+    /** New files may be added to a release only this long after its first file (BAD-INPUT 27); `null`: no limit. */
+    readonly closeReleasesAfterSeconds: number | null;
+  };
+}
+
+export type PackageEvent = ProjectCreated | ReleaseFilePublished | ReleaseYanked | ReleaseUnyanked | ReleaseFileDeleted | ProjectSettingsChanged;
 export type PackageEventType = PackageEvent['type'];
 
 /** Who did it and within which request/trace; carried with every stored and published event. */

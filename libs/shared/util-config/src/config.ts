@@ -19,7 +19,16 @@ export interface QuiverConfig {
     readonly secretKey?: string;
   };
   readonly telemetry: { readonly otlpEndpoint?: string; readonly serviceName: string };
-  readonly upload: { readonly maxFileBytes: number; readonly tempDir?: string };
+  readonly upload: {
+    readonly maxFileBytes: number;
+    readonly tempDir?: string;
+    /** Largest total size of one project's live files. */
+    readonly projectQuotaBytes: number;
+    /** New projects one principal may create per hour; 0 turns the limit off. */
+    readonly newProjectsPerHour: number;
+    /** Names (besides the built-in ones and the standard library's) that new projects may not take. */
+    readonly prohibitedProjectNames: readonly string[];
+  };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
   /** Where the upload service asks the index whether an event is served yet (distributed mode). */
@@ -76,6 +85,23 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return value;
   };
+  const count = (name: string, fallback: number): number => {
+    const raw = text(name);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isSafeInteger(value) || value < 0 || (raw !== undefined && !/^[0-9]+$/.test(raw))) {
+      problems.push(`${name} must be a whole number (0 or more), not '${raw ?? ''}'.`);
+      return fallback;
+    }
+    return value;
+  };
+  const names = (name: string): string[] => {
+    const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    const invalid = listed.filter((item) => !/^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i.test(item));
+    if (invalid.length > 0) {
+      problems.push(`${name} must be a comma-separated list of project names; not a name: '${invalid[0]?.slice(0, 60) ?? ''}'.`);
+    }
+    return listed;
+  };
   const adminHash = text('QUIVER_ADMIN_TOKEN_SHA256');
   if (adminHash !== undefined && !/^[0-9a-f]{64}$/.test(adminHash)) {
     problems.push('QUIVER_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (the sha256 of the token).');
@@ -106,6 +132,9 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     upload: {
       maxFileBytes: bytes('QUIVER_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1024 * 1024 * 1024),
       ...withOptional('tempDir', text('QUIVER_TEMP_DIR')),
+      projectQuotaBytes: bytes('QUIVER_PROJECT_QUOTA_BYTES', 10 * 1024 * 1024 * 1024, 2 ** 50),
+      newProjectsPerHour: count('QUIVER_NEW_PROJECTS_PER_HOUR', 20),
+      prohibitedProjectNames: names('QUIVER_PROHIBITED_PROJECT_NAMES'),
     },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),

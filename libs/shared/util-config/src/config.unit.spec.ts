@@ -11,6 +11,20 @@ describe('loadConfig', () => {
     assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
     assert.equal(config.dataDir, './.quiver');
     assert.equal(config.telemetry.otlpEndpoint, undefined);
+    assert.equal(config.upload.projectQuotaBytes, 10 * 1024 ** 3);
+    assert.equal(config.upload.newProjectsPerHour, 20);
+    assert.deepEqual(config.upload.prohibitedProjectNames, []);
+  });
+
+  it('reads the upload policy settings and refuses nonsense in them', () => {
+    const config = loadConfig({ QUIVER_PROJECT_QUOTA_BYTES: '5000', QUIVER_NEW_PROJECTS_PER_HOUR: '0', QUIVER_PROHIBITED_PROJECT_NAMES: ' internal , Secret.Thing ' }, defaults);
+    assert.equal(config.upload.projectQuotaBytes, 5000);
+    assert.equal(config.upload.newProjectsPerHour, 0);
+    assert.deepEqual(config.upload.prohibitedProjectNames, ['internal', 'Secret.Thing']);
+    assert.throws(
+      () => loadConfig({ QUIVER_PROJECT_QUOTA_BYTES: '0', QUIVER_NEW_PROJECTS_PER_HOUR: '-1', QUIVER_PROHIBITED_PROJECT_NAMES: 'ok, not/ok' }, defaults),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 3,
+    );
   });
 
   it('lists every problem at once and never echoes a URL that may hold a password', () => {

@@ -3,6 +3,8 @@
  * Pure: time comes in with the command, storage and ids are the caller's business.
  */
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
+import { formatDuration } from './duration.js';
+import { newProjectNameProblem } from './project-name-policy.js';
 import { reject, type UploadRejection } from './upload-rejection.js';
 
 export interface FileState {
@@ -10,26 +12,54 @@ export interface FileState {
   readonly sha256: string;
   readonly blake2_256: string;
   readonly packagetype: 'bdist_wheel' | 'sdist';
+  readonly size: number;
   readonly deleted: boolean;
 }
 
 export interface ReleaseState {
   readonly yankedReason?: string;
   readonly liveFiles: number;
+  /** When its first file was published (ISO 8601): the release's age for the closed-release rule. */
+  readonly createdAt: string;
+}
+
+export interface ProjectSettings {
+  readonly closeReleasesAfterSeconds: number | null;
 }
 
 export interface ProjectState {
   readonly exists: boolean;
   readonly files: ReadonlyMap<string, FileState>;
   readonly releases: ReadonlyMap<string, ReleaseState>;
+  /** Bytes of the files not deleted: what the project quota counts. */
+  readonly totalSize: number;
+  readonly settings: ProjectSettings;
 }
 
-export const initialProjectState: ProjectState = { exists: false, files: new Map(), releases: new Map() };
+export const defaultProjectSettings: ProjectSettings = { closeReleasesAfterSeconds: null };
+
+export const initialProjectState: ProjectState = { exists: false, files: new Map(), releases: new Map(), totalSize: 0, settings: defaultProjectSettings };
+
+/** The registry-wide rules an upload is decided under (from settings), and the time it is decided at. */
+export interface UploadPolicy {
+  /** Largest total size of a project's live files, in bytes. */
+  readonly projectQuotaBytes: number;
+  /** Normalised names a new project may not take, besides the standard-library ones. */
+  readonly prohibitedNames: ReadonlySet<string>;
+  readonly now: Date;
+}
 
 export interface PublishReleaseFile {
   readonly type: 'PublishReleaseFile';
   readonly displayName: string;
   readonly file: ReleaseFilePublished['data'];
+  readonly policy: UploadPolicy;
+}
+
+export interface ChangeProjectSettings {
+  readonly type: 'ChangeProjectSettings';
+  readonly project: string;
+  readonly settings: ProjectSettings;
 }
 
 export interface YankRelease {
@@ -51,7 +81,7 @@ export interface DeleteReleaseFile {
   readonly filename: string;
 }
 
-export type ProjectCommand = PublishReleaseFile | YankRelease | UnyankRelease | DeleteReleaseFile;
+export type ProjectCommand = PublishReleaseFile | YankRelease | UnyankRelease | DeleteReleaseFile | ChangeProjectSettings;
 
 export type Decision =
   | { readonly kind: 'events'; readonly events: readonly PackageEvent[] }
@@ -60,6 +90,12 @@ export type Decision =
   | { readonly kind: 'rejected'; readonly rejection: UploadRejection };
 
 const FILE_REUSE_HELP = 'See https://pypi.org/help/#file-name-reuse for more information.';
+const ONE_MB = 1024 * 1024;
+const ONE_GB = 1024 * ONE_MB;
+
+/** `10 GB` for whole GiB as PyPI says it, else MB, else bytes (small test quotas stay exact). */
+const quotaText = (bytes: number): string =>
+  bytes % ONE_GB === 0 ? `${bytes / ONE_GB} GB` : bytes % ONE_MB === 0 ? `${bytes / ONE_MB} MB` : `${bytes} bytes`;
 
 export function decide(command: ProjectCommand, state: ProjectState): Decision {
   switch (command.type) {
@@ -80,6 +116,17 @@ export function decide(command: ProjectCommand, state: ProjectState): Decision {
         ? { kind: 'unchanged' }
         : { kind: 'events', events: [{ type: 'ReleaseUnyanked', schemaVersion: 1, data: { project: command.project, version: command.version } }] };
     }
+    case 'ChangeProjectSettings': {
+      if (!state.exists) {
+        return { kind: 'rejected', rejection: reject('not-found', `There is no project '${command.project}'.`) };
+      }
+      return state.settings.closeReleasesAfterSeconds === command.settings.closeReleasesAfterSeconds
+        ? { kind: 'unchanged' }
+        : {
+            kind: 'events',
+            events: [{ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: command.project, closeReleasesAfterSeconds: command.settings.closeReleasesAfterSeconds } }],
+          };
+    }
     case 'DeleteReleaseFile': {
       const file = state.files.get(command.filename);
       if (!file || file.deleted) {
@@ -94,7 +141,13 @@ export function decide(command: ProjectCommand, state: ProjectState): Decision {
 }
 
 function decidePublish(command: PublishReleaseFile, state: ProjectState): Decision {
-  const { file } = command;
+  const { file, policy } = command;
+  if (!state.exists) {
+    const nameProblem = newProjectNameProblem(command.displayName, policy.prohibitedNames);
+    if (nameProblem) {
+      return { kind: 'rejected', rejection: reject('prohibited-name', nameProblem) };
+    }
+  }
   const existing = state.files.get(file.filename);
   if (existing?.deleted) {
     return {
@@ -110,6 +163,14 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
           rejection: reject('file-exists', `File already exists ('${file.filename}', with blake2_256 hash '${existing.blake2_256}'). ${FILE_REUSE_HELP}`),
         };
   }
+  const release = state.releases.get(file.version);
+  const closeAfter = state.settings.closeReleasesAfterSeconds;
+  if (release && closeAfter !== null && policy.now.getTime() - Date.parse(release.createdAt) > closeAfter * 1000) {
+    return {
+      kind: 'rejected',
+      rejection: reject('release-closed', `Uploading new files to releases older than ${formatDuration(closeAfter)} is not allowed.`),
+    };
+  }
   if (file.packagetype === 'sdist') {
     const otherSdist = [...state.files.entries()].some(
       ([, other]) => !other.deleted && other.version === file.version && other.packagetype === 'sdist',
@@ -117,6 +178,15 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
     if (otherSdist) {
       return { kind: 'rejected', rejection: reject('second-sdist', 'Only one sdist may be uploaded per release.') };
     }
+  }
+  if (state.totalSize + file.size > policy.projectQuotaBytes) {
+    return {
+      kind: 'rejected',
+      rejection: reject(
+        'project-too-large',
+        `Project size too large. Limit for project '${file.project}' total size is ${quotaText(policy.projectQuotaBytes)}. Delete files you no longer need, or ask an administrator to raise QUIVER_PROJECT_QUOTA_BYTES.`,
+      ),
+    };
   }
   const events: PackageEvent[] = [];
   if (!state.exists) {
@@ -137,24 +207,31 @@ export function evolve(state: ProjectState, event: PackageEvent): ProjectState {
         sha256: data.sha256,
         blake2_256: data.blake2_256,
         packagetype: data.packagetype,
+        size: data.size,
         deleted: false,
       });
       const release = state.releases.get(data.version);
-      const releases = new Map(state.releases).set(data.version, { ...release, liveFiles: (release?.liveFiles ?? 0) + 1 });
-      return { ...state, files, releases };
+      const releases = new Map(state.releases).set(data.version, {
+        ...release,
+        liveFiles: (release?.liveFiles ?? 0) + 1,
+        createdAt: release?.createdAt ?? data.uploadedAt,
+      });
+      return { ...state, files, releases, totalSize: state.totalSize + data.size };
     }
     case 'ReleaseYanked':
       return withRelease(state, event.data.version, (release) => ({ ...release, yankedReason: event.data.reason }));
     case 'ReleaseUnyanked':
-      return withRelease(state, event.data.version, (release) => ({ liveFiles: release.liveFiles }));
+      return withRelease(state, event.data.version, (release) => ({ liveFiles: release.liveFiles, createdAt: release.createdAt }));
     case 'ReleaseFileDeleted': {
       const file = state.files.get(event.data.filename);
       if (!file) {
         return state;
       }
       const files = new Map(state.files).set(event.data.filename, { ...file, deleted: true });
-      return withRelease({ ...state, files }, file.version, (release) => ({ ...release, liveFiles: release.liveFiles - 1 }));
+      return withRelease({ ...state, files, totalSize: state.totalSize - file.size }, file.version, (release) => ({ ...release, liveFiles: release.liveFiles - 1 }));
     }
+    case 'ProjectSettingsChanged':
+      return { ...state, settings: { closeReleasesAfterSeconds: event.data.closeReleasesAfterSeconds } };
   }
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
-import { decide, foldProject, type Decision, type ProjectCommand } from './project.decider.js';
+import { decide, foldProject, type Decision, type ProjectCommand, type UploadPolicy } from './project.decider.js';
+import { prohibitedNameSet } from './project-name-policy.js';
 
 const file = (filename: string, sha: string, overrides: Partial<ReleaseFilePublished['data']> = {}): ReleaseFilePublished['data'] => ({
   project: 'demo',
@@ -20,7 +21,16 @@ const file = (filename: string, sha: string, overrides: Partial<ReleaseFilePubli
   ...overrides,
 });
 
-const publish = (data: ReleaseFilePublished['data']): ProjectCommand => ({ type: 'PublishReleaseFile', displayName: 'Demo', file: data });
+const policy: UploadPolicy = { projectQuotaBytes: 10 * 1024 ** 3, prohibitedNames: prohibitedNameSet(), now: new Date('2026-11-25T09:00:00.000Z') };
+const publish = (data: ReleaseFilePublished['data'], overrides: Partial<UploadPolicy> = {}, displayName = 'Demo'): ProjectCommand => ({
+  type: 'PublishReleaseFile',
+  displayName,
+  file: data,
+  policy: { ...policy, ...overrides },
+});
+const DAY = 86_400;
+const settings = (closeReleasesAfterSeconds: number | null): PackageEvent => ({ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: 'demo', closeReleasesAfterSeconds } });
+const deleted = (filename: string): PackageEvent => ({ type: 'ReleaseFileDeleted', schemaVersion: 1, data: { project: 'demo', version: '1.0', filename } });
 const published = (data: ReleaseFilePublished['data']): PackageEvent => ({ type: 'ReleaseFilePublished', schemaVersion: 1, data });
 const created: PackageEvent = { type: 'ProjectCreated', schemaVersion: 1, data: { displayName: 'Demo', project: 'demo' } };
 
@@ -69,5 +79,53 @@ describe('project decider', () => {
     assert.equal(given(yanked).when({ type: 'UnyankRelease', project: 'demo', version: '1.0' }).kind, 'events');
     assert.equal(given(history).when({ type: 'UnyankRelease', project: 'demo', version: '1.0' }).kind, 'unchanged');
     assert.match(rejection(given(history).when({ ...yank, version: '9.9' })), /^not-found/);
+  });
+
+  it('refuses standard-library and prohibited names for new projects only (BAD-INPUT 42, 43)', () => {
+    const named = (name: string): string => rejection(given([]).when(publish(file('x-1.0.tar.gz', 'a'), {}, name)));
+    for (const name of ['encodings', 'xml.parsers.expat', 'CGIHTTPServer', 'Xml_Parsers-Expat', 'thread']) {
+      assert.match(named(name), new RegExp(`^prohibited-name: The name '${name}' isn't allowed \\(conflict with Python Standard Library module name\\)\\. See `));
+    }
+    assert.match(named('requirements.txt'), /^prohibited-name: The name 'requirements\.txt' isn't allowed\. See /);
+    assert.match(named('Requirements-TXT'), /^prohibited-name: The name 'Requirements-TXT' isn't allowed\. See /);
+    assert.equal(named('encodings-tools'), 'events');
+    assert.match(rejection(given([]).when(publish(file('x-1.0.tar.gz', 'a'), { prohibitedNames: prohibitedNameSet(['Internal.Only']) }, 'internal_only'))), /isn't allowed\. See /);
+    const existing: PackageEvent = { type: 'ProjectCreated', schemaVersion: 1, data: { displayName: 'encodings', project: 'encodings' } };
+    assert.equal(given([existing]).when(publish(file('encodings-1.0.tar.gz', 'a', { project: 'encodings' }), {}, 'encodings')).kind, 'events');
+  });
+
+  it('refuses an upload that would push the live files over the project quota (BAD-INPUT 22)', () => {
+    const history = [created, published(file('demo-1.0.tar.gz', 'a', { size: 60 }))];
+    assert.equal(given(history).when(publish(file('demo-1.0-py3-none-any.whl', 'b', { size: 40 }), { projectQuotaBytes: 100 })).kind, 'events');
+    assert.equal(
+      rejection(given(history).when(publish(file('demo-1.0-py3-none-any.whl', 'b', { size: 41 }), { projectQuotaBytes: 100 }))),
+      "project-too-large: Project size too large. Limit for project 'demo' total size is 100 bytes. Delete files you no longer need, or ask an administrator to raise QUIVER_PROJECT_QUOTA_BYTES.",
+    );
+    assert.match(rejection(given([]).when(publish(file('demo-1.0.tar.gz', 'a', { size: 11 * 1024 ** 3 })))), /total size is 10 GB\./);
+    assert.equal(given([...history, deleted('demo-1.0.tar.gz')]).when(publish(file('demo-2.0.tar.gz', 'c', { version: '2.0', size: 100 }), { projectQuotaBytes: 100 })).kind, 'events');
+    assert.equal(given(history).when(publish(file('demo-1.0.tar.gz', 'a', { size: 60 }), { projectQuotaBytes: 1 })).kind, 'unchanged');
+  });
+
+  it('closes releases to new files after the per-project period, off by default (BAD-INPUT 27)', () => {
+    const first = published(file('demo-1.0.tar.gz', 'a', { uploadedAt: '2026-11-01T09:00:00.000Z' }));
+    const wheel = file('demo-1.0-py3-none-any.whl', 'b');
+    const at = (iso: string): Partial<UploadPolicy> => ({ now: new Date(iso) });
+    assert.equal(given([created, first]).when(publish(wheel, at('2027-01-01T00:00:00.000Z'))).kind, 'events', 'off by default');
+    const closing = [created, first, settings(14 * DAY)];
+    assert.equal(given(closing).when(publish(wheel, at('2026-11-15T09:00:00.000Z'))).kind, 'events', 'exactly 14 days: still open');
+    assert.equal(
+      rejection(given(closing).when(publish(wheel, at('2026-11-15T09:00:00.001Z')))),
+      'release-closed: Uploading new files to releases older than 14 days is not allowed.',
+    );
+    assert.equal(given(closing).when(publish(file('demo-2.0.tar.gz', 'c', { version: '2.0' }), at('2027-01-01T00:00:00.000Z'))).kind, 'events', 'a new release is open');
+    assert.equal(given([...closing, settings(null)]).when(publish(wheel, at('2027-01-01T00:00:00.000Z'))).kind, 'events', 'turned off again');
+    assert.match(rejection(given([created, first, settings(1)]).when(publish(wheel, at('2026-11-01T09:00:01.001Z')))), /older than 1 second is/);
+  });
+
+  it('records a settings change once, and only for a project that exists', () => {
+    const change: ProjectCommand = { type: 'ChangeProjectSettings', project: 'demo', settings: { closeReleasesAfterSeconds: 14 * DAY } };
+    assert.deepEqual(given([created]).when(change), { kind: 'events', events: [settings(14 * DAY)] });
+    assert.equal(given([created, settings(14 * DAY)]).when(change).kind, 'unchanged');
+    assert.match(rejection(given([]).when(change)), /^not-found/);
   });
 });

@@ -2,6 +2,7 @@
  * The legacy upload API's form fields (what twine, uv and poetry send), validated before any byte
  * of the file is stored. Pure: takes the fields, returns a typed request or the first rejection.
  */
+import { classifierProblem } from './classifiers.js';
 import { type PackageType } from './distribution-filename.js';
 import { CORE_METADATA_HELP, reject, type UploadRejection } from './upload-rejection.js';
 import { isValidProjectName, parseVersion, type Version } from '@quiver/shared-domain-packaging';
@@ -56,7 +57,9 @@ export function validateUploadForm(fields: UploadFields): FormResult {
     return { ok: false, rejection: reject('unknown-protocol-version', 'Unknown protocol version.') };
   }
   for (const [field, values] of fields) {
-    if (values.some((value) => CONTROL.test(value))) {
+    // A CRLF is a line break (browsers and fetch's FormData send every line break so), not a control
+    // character: fields that must be one line say so themselves.
+    if (values.some((value) => CONTROL.test(value.replaceAll('\r\n', '\n')))) {
       return invalid(`The field '${field.slice(0, 40).replace(/[^\w:.-]/g, '?')}' contains control characters. ${CORE_METADATA_HELP}`);
     }
   }
@@ -119,6 +122,10 @@ export function validateUploadForm(fields: UploadFields): FormResult {
   }
   if (summary !== undefined && /[\r\n]/.test(summary)) {
     return invalid(`'summary' must be a single line. ${CORE_METADATA_HELP}`);
+  }
+  const classifiers = classifierProblem(all('classifiers'));
+  if (classifiers !== undefined) {
+    return { ok: false, rejection: reject('invalid-classifier', classifiers) };
   }
   const requiresDist = all('requires_dist');
   const direct = requiresDist.find((requirement) => /^[^;]*@/.test(requirement));

@@ -17,6 +17,11 @@ export type UploadRejectionCode =
   | 'filename-reused'
   | 'second-sdist'
   | 'prohibited-name'
+  | 'invalid-classifier'
+  | 'unsupported-platform'
+  | 'project-too-large'
+  | 'release-closed'
+  | 'too-many-new-projects'
   | 'removed-api'
   | 'not-found'
   | 'forbidden';

@@ -3,6 +3,7 @@ import { OutboxRelay, RelayRunner } from '@quiver/shared-data-access-event-store
 import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { ManageReleaseController } from './manage-release/manage-release.controller.js';
+import { ProjectSettingsController } from './project-settings/project-settings.controller.js';
 import { PublishFileController } from './publish-file/publish-file.controller.js';
 import { uploadMigrations } from './publish-file/upload.migrations.js';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js';
@@ -38,7 +39,7 @@ export class UploadServiceModule {
     });
     return {
       module: UploadServiceModule,
-      controllers: [healthController('upload'), PublishFileController, ManageReleaseController],
+      controllers: [healthController('upload'), PublishFileController, ManageReleaseController, ProjectSettingsController],
       providers: [
         { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: async (eventId: string) => {
           await relay.kick();

@@ -16,6 +16,12 @@ export interface UploadDependencies {
 
 export interface UploadLimits {
   readonly maxFileBytes: number;
+  /** Largest total size of one project's live files (BAD-INPUT 22). */
+  readonly projectQuotaBytes: number;
+  /** New projects one principal may create per rolling hour; 0: unlimited (BAD-INPUT 44). */
+  readonly newProjectsPerHour: number;
+  /** Extra names new projects may not take (BAD-INPUT 43). */
+  readonly prohibitedProjectNames: readonly string[];
 }
 
 export const UPLOAD_DEPENDENCIES = Symbol('UPLOAD_DEPENDENCIES');

@@ -46,6 +46,8 @@ export async function projectPackageEvent(tx: SqlExecutor, event: RecordedEvent)
     case 'ReleaseFileDeleted':
       await tx.query('DELETE FROM index_files WHERE filename = $1', [event.data.filename]);
       break;
+    case 'ProjectSettingsChanged':
+      return true; // upload policy only: nothing the index serves changes, so neither does the serial
   }
   await tx.query('UPDATE index_projects SET last_serial = GREATEST(last_serial, $2) WHERE name = $1', [event.data.project, serial]);
   return true;

@@ -6,6 +6,7 @@ const STATUS: Partial<Record<UploadRejectionCode, number>> = {
   'removed-api': 410,
   'not-found': 404,
   forbidden: 403,
+  'too-many-new-projects': 429,
 };
 
 export const rejectionStatus = (code: UploadRejectionCode): number => STATUS[code] ?? 400;

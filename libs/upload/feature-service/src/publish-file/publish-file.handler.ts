@@ -10,13 +10,21 @@ import {
   formatVersion,
   normalizeProjectName,
   parseDistributionFilename,
+  prohibitedNameSet,
   reject,
+  unsupportedPlatformTag,
   validateUploadForm,
+  type PublishReleaseFile,
   type UploadRejection,
 } from '@quiver/upload-domain';
 import type { UploadDependencies } from '../upload.ports.js';
 import { coreMetadataKey, distributionKey } from './blob-keys.js';
+import { NewProjectLimiter } from './new-project-limiter.js';
 import type { ReceivedFile, ReceivedUpload } from './received-upload.js';
+
+interface NewProjectSlot {
+  id?: string;
+}
 
 export type PublishOutcome =
   | { readonly kind: 'published'; readonly position: string; readonly eventId: string }
@@ -31,12 +39,16 @@ const sameHex = (a: string, b: string): boolean => a.length === b.length && timi
 /** The publish use case: validate, store the blob, then record the events. Only a `published` outcome changed anything. */
 export class PublishFileHandler {
   private readonly store: EventStore;
+  private readonly limiter: NewProjectLimiter;
+  private readonly prohibitedNames: ReadonlySet<string>;
 
   constructor(
     private readonly deps: UploadDependencies,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.store = new EventStore(deps.database);
+    this.limiter = new NewProjectLimiter(deps.database, deps.limits.newProjectsPerHour);
+    this.prohibitedNames = prohibitedNameSet(deps.limits.prohibitedProjectNames);
   }
 
   async handle(upload: ReceivedUpload, actor: string, requestId: string): Promise<PublishOutcome> {
@@ -57,6 +69,10 @@ export class PublishFileHandler {
     if (mismatch) {
       return rejected(reject('invalid-filename', mismatch));
     }
+    const platformProblem = parsed.value.kind === 'bdist_wheel' ? unsupportedPlatformTag(parsed.value, file.filename) : undefined;
+    if (platformProblem) {
+      return rejected(reject('unsupported-platform', platformProblem));
+    }
     const digestProblem = this.checkDigests(form.value.digests, file);
     if (digestProblem) {
       return rejected(digestProblem);
@@ -70,9 +86,11 @@ export class PublishFileHandler {
     const version = formatVersion(form.value.version);
     const metadataBytes = parsed.value.kind === 'bdist_wheel' ? inspected.value.coreMetadata : undefined;
     const metadataSha = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : undefined;
+    const uploadedAt = this.now();
     const command = {
       type: 'PublishReleaseFile' as const,
       displayName: form.value.name,
+      policy: { projectQuotaBytes: this.deps.limits.projectQuotaBytes, prohibitedNames: this.prohibitedNames, now: uploadedAt },
       file: {
         project,
         version,
@@ -86,10 +104,32 @@ export class PublishFileHandler {
         requiresPython: form.value.requiresPython ?? inspected.value.metadata.requiresPython ?? null,
         summary: form.value.summary ?? null,
         coreMetadata: metadataBytes && metadataSha ? { sha256: metadataSha, size: metadataBytes.length, blobKey: coreMetadataKey(metadataSha) } : null,
-        uploadedAt: this.now().toISOString(),
+        uploadedAt: uploadedAt.toISOString(),
       },
     };
 
+    // A slot of the new-project rate limit, held while this upload may still create the project;
+    // released unless the project was created.
+    const slot: NewProjectSlot = {};
+    try {
+      return await this.decideAndAppend(command, file, metadataBytes, metadataSha, { actor, requestId }, slot);
+    } finally {
+      if (slot.id !== undefined) {
+        await this.limiter.release(slot.id);
+      }
+    }
+  }
+
+  private async decideAndAppend(
+    command: PublishReleaseFile,
+    file: ReceivedFile,
+    metadataBytes: Uint8Array | undefined,
+    metadataSha: string | undefined,
+    metadata: { actor: string; requestId: string },
+    slot: NewProjectSlot,
+  ): Promise<PublishOutcome> {
+    const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
+    const { project } = command.file;
     for (let attempt = 1; ; attempt += 1) {
       const stream = await this.store.readStream(projectStreamId(project));
       const decision = decide(command, foldProject(stream.events));
@@ -99,13 +139,20 @@ export class PublishFileHandler {
       if (decision.kind === 'unchanged') {
         return { kind: 'unchanged' };
       }
+      const creates = decision.events.some((event) => event.type === 'ProjectCreated');
+      if (creates && this.limiter.enabled) {
+        slot.id ??= await this.limiter.reserve(metadata.actor, project);
+        if (slot.id === undefined) {
+          return rejected(reject('too-many-new-projects', 'Too many new projects created'));
+        }
+      }
       // Blob first (verified), events second: a crash in between leaves an orphan blob, never a dangling event.
       await this.deps.blobs.put(command.file.blobKey, createReadStream(file.path), { size: file.size, sha256: file.sha256 });
       if (metadataBytes && metadataSha) {
         await this.deps.blobs.put(coreMetadataKey(metadataSha), metadataBytes, { size: metadataBytes.length, sha256: metadataSha });
       }
       try {
-        const appended = await this.store.append(projectStreamId(project), stream.version, decision.events, { actor, requestId }, async (tx) => {
+        const appended = await this.store.append(projectStreamId(project), stream.version, decision.events, metadata, async (tx) => {
           await tx.query('INSERT INTO file_registry (filename, project, sha256, blake2_256) VALUES ($1, $2, $3, $4)', [
             file.filename,
             project,
@@ -113,6 +160,9 @@ export class PublishFileHandler {
             file.blake2_256,
           ]);
         });
+        if (creates) {
+          delete slot.id; // the project exists now: its slot stays taken
+        }
         return { kind: 'published', position: appended.lastPosition, eventId: appended.events.at(-1)?.eventId ?? '' };
       } catch (error) {
         if (error instanceof StreamConcurrencyError && attempt < MAX_ATTEMPTS) {

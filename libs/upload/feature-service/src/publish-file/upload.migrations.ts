@@ -1,7 +1,7 @@
 import type { Migration } from '@quiver/shared-ports';
 import { eventStoreMigrations } from '@quiver/shared-data-access-event-store';
 
-/** The upload service's schema: its event store plus the filename registry (filenames are never reused). */
+/** The upload service's schema: its event store, the filename registry (filenames are never reused) and the new-project rate limit. */
 export const uploadMigrations: readonly Migration[] = [
   ...eventStoreMigrations,
   {
@@ -13,5 +13,15 @@ export const uploadMigrations: readonly Migration[] = [
             blake2_256 text NOT NULL,
             registered_at timestamptz NOT NULL DEFAULT now()
           )`,
+  },
+  {
+    id: '0101_new_project_reservations',
+    sql: `CREATE TABLE new_project_reservations (
+            id uuid PRIMARY KEY,
+            principal text NOT NULL,
+            project text NOT NULL,
+            reserved_at timestamptz NOT NULL DEFAULT clock_timestamp()
+          );
+          CREATE INDEX new_project_reservations_principal ON new_project_reservations (principal, reserved_at)`,
   },
 ];

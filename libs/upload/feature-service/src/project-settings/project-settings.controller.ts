@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventStore } from '@quiver/shared-data-access-event-store';
+import { projectStreamId } from '@quiver/shared-contracts-packages';
+import { sendProblem } from '@quiver/shared-feature-runtime';
+import { durationText, foldProject, isValidProjectName, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
+import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
+import { authenticateUpload } from '../http/upload-auth.js';
+import { rejectionStatus } from '../http/rejection-status.js';
+import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
+import { parseSettingsBody } from './project-settings.request.js';
+
+const toJson = (settings: ProjectSettings): string =>
+  JSON.stringify({ closeReleasesAfter: settings.closeReleasesAfterSeconds === null ? null : durationText(settings.closeReleasesAfterSeconds) });
+
+/**
+ * Admin API: `GET /api/packages/<project>/settings` and `PUT …` with JSON
+ * `{"closeReleasesAfter": "14d" | null}`. A change is recorded as an event on the project stream.
+ */
+@Controller('api/packages')
+export class ProjectSettingsController {
+  private readonly handler: ManageReleaseHandler;
+  private readonly store: EventStore;
+
+  constructor(@Inject(UPLOAD_DEPENDENCIES) private readonly deps: UploadDependencies) {
+    this.handler = new ManageReleaseHandler(deps.database);
+    this.store = new EventStore(deps.database);
+  }
+
+  @Get(':project/settings')
+  async read(@Param('project') project: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    if (!auth.ok) {
+      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    const state = isValidProjectName(project) ? foldProject((await this.store.readStream(projectStreamId(normalizeProjectName(project)))).events) : undefined;
+    if (!state?.exists) {
+      return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
+    }
+    return reply.code(200).header('content-type', 'application/json').send(toJson(state.settings));
+  }
+
+  @Put(':project/settings')
+  async change(@Param('project') project: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    if (!auth.ok) {
+      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    if (!isValidProjectName(project)) {
+      return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
+    }
+    const parsed = parseSettingsBody(body);
+    if (!parsed.ok) {
+      return sendProblem(request, reply, 400, 'invalid-settings', parsed.message);
+    }
+    const command = { type: 'ChangeProjectSettings', project: normalizeProjectName(project), settings: parsed.settings } as const;
+    const outcome = await this.handler.handle(command, auth.actor, randomUUID());
+    if (outcome.kind === 'rejected') {
+      return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
+    }
+    return reply
+      .code(200)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify({ changed: outcome.kind === 'published', settings: JSON.parse(toJson(parsed.settings)) as unknown }));
+  }
+}
