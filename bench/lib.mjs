@@ -218,8 +218,8 @@ with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as wheel:
         n = min(chunk, left)
         info = zipfile.ZipInfo(f"{name}/part{i:03d}.bin", date_time=(2026, 1, 1, 0, 0, 0))
         with wheel.open(info, "w") as member:
-            for _ in range(0, n, 1024 * 1024):
-                member.write(os.urandom(min(1024 * 1024, n)))
+            for offset in range(0, n, 1024 * 1024):
+                member.write(os.urandom(min(1024 * 1024, n - offset)))
         names.append(info.filename)
         left -= n
         i += 1
@@ -257,10 +257,11 @@ export async function peakGrowthDuringUpload(target, token, path, fields, pids, 
     [`header = "Authorization: Basic ${Buffer.from(`__token__:${token}`).toString('base64')}"`, ...Object.entries(fields).map(([k, v]) => `form = "${k}=${v}"`), `form = "content=@${path};type=application/octet-stream"`].join('\n'),
     { mode: 0o600 },
   );
-  const status = execFileSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-K', config, target], { encoding: 'utf8' });
+  const answer = join(workDir, 'curl.out');
+  const status = execFileSync('curl', ['-sS', '-o', answer, '-w', '%{http_code}', '-K', config, target], { encoding: 'utf8' });
   rmSync(config);
   if (status !== '200') {
-    throw new Error(`large upload to ${target}: HTTP ${status}`);
+    throw new Error(`large upload to ${target}: HTTP ${status} ${readFileSync(answer, 'utf8')}`);
   }
   return [...pids].map(([name, pid]) => ({ name, before: before.get(name), after: memoryOf(pid).peak }));
 }
