@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
 import { buildProject } from './support/python.js';
+import { generateApiToken } from '@quiver/shared-util-tokens';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const MAX_UPLOAD = 2 * 1024 * 1024;
@@ -182,5 +183,21 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     const reuse = await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist });
     assert.equal(reuse.status, 400);
     assert.match(reuse.body, /This filename was previously used by a file that has since been deleted/);
+  });
+
+  it('checks permission before anything about the project is compared or revealed (45, with the one principal there is until identity)', async () => {
+    // A well-formed token that grants no role at all, on a project that exists (above): the answer
+    // is the same 403 whatever the bytes are, and says nothing about files or hashes.
+    const stranger = `Basic ${Buffer.from(`__token__:${generateApiToken()}`).toString('base64')}`;
+    const before = await (await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } })).text();
+    for (const [bytes, name] of [[wheel, 'identical bytes'], [otherWheel, 'conflicting bytes']] as const) {
+      const result = await upload(wheelFields({ sha256_digest: sha256(bytes) }), { name: 'demo-1.0-py3-none-any.whl', bytes }, { authorization: stranger });
+      assert.equal(result.status, 403, `${name}: ${result.body}`);
+      assert.match(result.body, /Invalid or non-existent authentication information/);
+      assert.doesNotMatch(result.body, /already exists|previously used|blake2|sha256|demo-1\.0/i, `${name}: nothing about the project's files`);
+      assert.doesNotMatch(result.reason, /already exists/i);
+    }
+    const after = await (await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } })).text();
+    assert.equal(after, before, 'nothing changed');
   });
 });
