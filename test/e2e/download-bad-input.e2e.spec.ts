@@ -11,9 +11,14 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildWheel } from '@quiver/shared-testing';
-import { sha256Hex, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
+import { S3BlobStore } from '@quiver/shared-data-access-blob';
+import { buildWheel, requireEnv } from '@quiver/shared-testing';
+import { distributionFields, sha256Hex, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
+import { startDistributed, type DistributedRegistry } from './support/distributed.js';
+import { basicToken } from './support/publish.js';
 import { runPython } from './support/python.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
 
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
 
@@ -35,40 +40,68 @@ function assertPrivate(response: Response, what: string): void {
   assert.ok(varyOf(response).includes('authorization'), `${what}: Vary '${response.headers.get('vary') ?? ''}'`);
 }
 
+/** A running registry as a client sees it: its front door and the administrator token. */
+interface Target {
+  readonly base: string;
+  readonly token: string;
+  readonly auth: string;
+}
+
+const getFrom = (target: Target, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> =>
+  fetch(new URL(path, target.base), { method, headers: { authorization: target.auth, ...headers }, redirect: 'manual' });
+
+/** Publishes a generated wheel (optionally with a 1 MiB incompressible member) and returns its Simple API entry. */
+async function publishTo(target: Target, project: string, options: { bigMember?: boolean } = {}): Promise<{ file: PageFile; bytes: Buffer }> {
+  const extra = options.bigMember ? [{ name: `${project.toLowerCase().replace(/[-_.]+/g, '_')}/blob.bin`, data: randomBytes(1024 * 1024), method: 0 }] : [];
+  const wheel = buildWheel(project, '1.0', { extra });
+  const part = { name: wheel.filename, bytes: wheel.bytes };
+  const result = await upload(target, distributionFields(part, { name: project }), part);
+  assert.equal(result.status, 200, result.body);
+  const normalised = project.toLowerCase().replace(/[-_.]+/g, '-');
+  const page = (await (await getFrom(target, `/simple/${normalised}/`, { accept: SIMPLE_JSON })).json()) as { files: PageFile[] };
+  const file = page.files.find((candidate) => candidate.filename === wheel.filename);
+  assert.ok(file, `${wheel.filename} is listed`);
+  return { file, bytes: wheel.bytes };
+}
+
+/** `pip download` of `project==1.0` from the registry into a fresh directory under `work`. */
+async function pipDownloadFrom(target: Target, work: string, project: string): Promise<{ code: number | null; output: string; saved: string[] }> {
+  const dir = mkdtempSync(join(work, 'pip-'));
+  const index = `${target.base.replace('http://', `http://__token__:${target.token}@`)}/simple/`;
+  const result = await runPython('pip', ['download', '--no-deps', '--index-url', index, '-d', join(dir, 'dl'), `${project}==1.0`], { cwd: dir });
+  return { ...result, saved: existsSync(join(dir, 'dl')) ? readdirSync(join(dir, 'dl')) : [] };
+}
+
+/** Reads a body that must break off: resolves with the bytes that arrived before it did. */
+async function brokenBody(response: Response): Promise<number> {
+  let received = 0;
+  await assert.rejects(async () => {
+    for await (const chunk of response.body ?? []) {
+      received += (chunk as Uint8Array).length;
+    }
+  }, 'the body breaks off');
+  return received;
+}
+
+/** A copy of `bytes` with one byte flipped in the middle (inside the incompressible member). */
+function flipMiddleByte(bytes: Buffer): Buffer {
+  const bad = Buffer.from(bytes);
+  const middle = bytes.length >> 1;
+  bad.writeUInt8(bad.readUInt8(middle) ^ 0xff, middle);
+  return bad;
+}
+
 describe('download and simple-index bad input (BAD-INPUT 48-54) against the running registry', () => {
   const work = mkdtempSync(join(tmpdir(), 'quiver-download-input-'));
   let registry: EmbeddedRegistry;
-  let authed: string;
 
-  const get = (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> =>
-    fetch(new URL(path, registry.base), { method, headers: { authorization: registry.auth, ...headers }, redirect: 'manual' });
-
-  /** Publishes a generated wheel (optionally with a large incompressible member) and returns its page entry. */
-  async function publish(project: string, options: { bigMember?: boolean } = {}): Promise<{ file: PageFile; bytes: Buffer }> {
-    const extra = options.bigMember ? [{ name: `${project.replace(/-/g, '_')}/blob.bin`, data: randomBytes(1024 * 1024), method: 0 }] : [];
-    const wheel = buildWheel(project, '1.0', { extra });
-    const fields = { ':action': 'file_upload', protocol_version: '1', name: project, version: '1.0', metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: sha256Hex(wheel.bytes) };
-    const result = await upload(registry, fields, { name: wheel.filename, bytes: wheel.bytes });
-    assert.equal(result.status, 200, result.body);
-    const normalised = project.toLowerCase().replace(/[-_.]+/g, '-');
-    const page = (await (await get(`/simple/${normalised}/`, { accept: SIMPLE_JSON })).json()) as { files: PageFile[] };
-    const file = page.files.find((candidate) => candidate.filename === wheel.filename);
-    assert.ok(file, `${wheel.filename} is listed`);
-    return { file, bytes: wheel.bytes };
-  }
-
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> => getFrom(registry, path, headers, method);
+  const publish = (project: string, options: { bigMember?: boolean } = {}): Promise<{ file: PageFile; bytes: Buffer }> => publishTo(registry, project, options);
+  const pipDownload = (project: string): ReturnType<typeof pipDownloadFrom> => pipDownloadFrom(registry, work, project);
   const blobPath = (sha256: string, kind: 'files' | 'metadata' = 'files'): string => join(registry.dataDir, 'blobs', kind, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-
-  /** `pip download` of `project==1.0` from the registry into a fresh directory. */
-  async function pipDownload(project: string): Promise<{ code: number | null; output: string; saved: string[] }> {
-    const dir = mkdtempSync(join(work, 'pip-'));
-    const result = await runPython('pip', ['download', '--no-deps', '--index-url', `${authed}/simple/`, '-d', join(dir, 'dl'), `${project}==1.0`], { cwd: dir });
-    return { ...result, saved: existsSync(join(dir, 'dl')) ? readdirSync(join(dir, 'dl')) : [] };
-  }
 
   before(async () => {
     registry = await startEmbedded(work);
-    authed = registry.base.replace('http://', `http://__token__:${registry.token}@`);
   });
 
   after(async () => {
@@ -111,21 +144,14 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       const { file, bytes } = await publish('corrupt', { bigMember: true });
       const intact = await get(file.url);
       assert.equal(sha256Hex(Buffer.from(await intact.arrayBuffer())), file.hashes.sha256, 'served intact before the corruption');
-      const bad = Buffer.from(bytes);
-      const middle = bytes.length >> 1; // inside the incompressible member
-      bad.writeUInt8(bad.readUInt8(middle) ^ 0xff, middle); // one flipped byte
+      const bad = flipMiddleByte(bytes);
       writeFileSync(blobPath(file.hashes.sha256), bad);
       const actual = sha256Hex(bad);
 
       const response = await get(file.url);
       assert.equal(response.status, 200, 'the status line went out before the last chunk was hashed');
       assert.equal(response.headers.get('content-length'), String(file.size));
-      let received = 0;
-      await assert.rejects(async () => {
-        for await (const chunk of response.body ?? []) {
-          received += (chunk as Uint8Array).length;
-        }
-      }, 'the body breaks off');
+      const received = await brokenBody(response);
       assert.ok(received < file.size, `received ${received} of ${file.size} bytes`);
       const log = registry.started.output();
       assert.match(log, new RegExp(`ALERT stored file integrity: "corrupt-1\\.0-py3-none-any\\.whl" .*sha256 ${actual}, expected ${file.hashes.sha256}`));
@@ -311,5 +337,59 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       const download = await get(file.url);
       assert.equal(sha256Hex(Buffer.from(await download.arrayBuffer())), sha256, 'the file served is the file listed');
     });
+  });
+});
+
+describe('a stored file missing or corrupted in S3, behind nginx, in distributed mode (48)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'quiver-download-s3-'));
+  const bucket = `quiver-${randomBytes(4).toString('hex')}`;
+  let registry: DistributedRegistry;
+  let target: Target;
+  let objects: S3BlobStore;
+
+  const indexLog = (): string => [...registry.instances.entries()].filter(([name]) => name.startsWith('index-')).map(([, started]) => started.output()).join('\n');
+
+  before(async () => {
+    registry = await startDistributed(root, work, 1, { QUIVER_S3_BUCKET: bucket, QUIVER_NEW_PROJECTS_PER_HOUR: '0' });
+    target = { base: registry.base, token: registry.token, auth: basicToken(registry.token) };
+    objects = await S3BlobStore.open({
+      endpoint: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
+      accessKey: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
+      secretKey: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
+      region: process.env['QUIVER_TEST_S3_REGION'] ?? 'us-east-1',
+      bucket,
+      createBucket: false,
+    });
+  });
+
+  after(async () => {
+    await objects.close();
+    const clean = await registry.stop();
+    rmSync(work, { recursive: true, force: true });
+    assert.ok(clean, indexLog());
+  });
+
+  it('cuts a corrupted download short through nginx, answers 502 for a deleted object, and pip saves neither', async () => {
+    const { file, bytes } = await publishTo(target, 's3-corrupt', { bigMember: true });
+    const key = `files/${file.hashes.sha256.slice(0, 2)}/${file.hashes.sha256.slice(2, 4)}/${file.hashes.sha256}`;
+    assert.deepEqual(await objects.stat(key), { key, size: file.size }, 'the object is where the index expects it');
+    const bad = flipMiddleByte(bytes);
+    await objects.put(key, bad); // out of band: the bucket now holds other bytes of the same size
+
+    const response = await getFrom(target, file.url);
+    assert.equal(response.status, 200);
+    const received = await brokenBody(response);
+    assert.ok(received < file.size, `received ${received} of ${file.size} bytes`);
+    assert.match(indexLog(), new RegExp(`ALERT stored file integrity: "s3_corrupt-1\\.0-py3-none-any\\.whl" .*sha256 ${sha256Hex(bad)}, expected ${file.hashes.sha256}`));
+    const corrupted = await pipDownloadFrom(target, work, 's3-corrupt');
+    assert.notEqual(corrupted.code, 0, corrupted.output);
+    assert.deepEqual(corrupted.saved, [], corrupted.output);
+
+    await objects.delete(key);
+    const missing = await getFrom(target, file.url);
+    assert.equal(missing.status, 502);
+    assert.match(await missing.text(), /^Stored file is unavailable/);
+    assert.match(indexLog(), /"s3_corrupt-1\.0-py3-none-any\.whl" .*the stored object is missing/);
+    assert.doesNotMatch(indexLog(), new RegExp(registry.token), 'no token in the log');
   });
 });

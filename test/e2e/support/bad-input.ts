@@ -66,8 +66,13 @@ export async function startEmbedded(work: string, env: Readonly<Record<string, s
   };
 }
 
-/** Uploads like twine: `POST /legacy/`, multipart form fields plus the `content` file part. */
-export async function upload(registry: EmbeddedRegistry, fields: Fields, file: FilePart | undefined, headers: Record<string, string> = {}): Promise<UploadResult> {
+/** Uploads like twine to `registry` (embedded, or a distributed front door): `POST /legacy/`, form fields plus the `content` file part. */
+export async function upload(
+  registry: { readonly base: string; readonly auth: string },
+  fields: Fields,
+  file: FilePart | undefined,
+  headers: Record<string, string> = {},
+): Promise<UploadResult> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) {
     for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) {

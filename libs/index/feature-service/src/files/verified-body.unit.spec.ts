@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { StoredFileIntegrityError, verifiedBody } from './verified-body.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-async function* chunksOf(...parts: string[]): AsyncGenerator<Uint8Array> {
-  for (const part of parts) {
-    yield Buffer.from(part);
-  }
-}
+/** The chunks of a stored object as a read stream delivers them. */
+const chunksOf = (...parts: string[]): AsyncIterable<Uint8Array> => Readable.from(parts.map((part) => Buffer.from(part)));
 
 /** What a client receives: the chunks yielded before the body ended or failed, and the failure. */
 async function receive(body: AsyncIterable<Uint8Array>): Promise<{ text: string; error?: unknown }> {
