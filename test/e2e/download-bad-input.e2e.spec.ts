@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { S3BlobStore } from '@quiver/shared-data-access-blob';
-import { buildWheel, requireEnv } from '@quiver/shared-testing';
+import { buildWheel, eventually, requireEnv } from '@quiver/shared-testing';
 import { distributionFields, sha256Hex, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { basicToken } from './support/publish.js';
@@ -83,6 +83,10 @@ async function brokenBody(response: Response): Promise<number> {
   return received;
 }
 
+/** Waits (with a deadline) until a process's log matches `pattern`: log lines arrive on their own pipe, after the response. */
+const logged = (log: () => string, pattern: RegExp): Promise<unknown> =>
+  eventually(() => assert.match(log(), pattern), { what: `a log line matching ${String(pattern)}` });
+
 /** A copy of `bytes` with one byte flipped in the middle (inside the incompressible member). */
 function flipMiddleByte(bytes: Buffer): Buffer {
   const bad = Buffer.from(bytes);
@@ -98,6 +102,7 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> => getFrom(registry, path, headers, method);
   const publish = (project: string, options: { bigMember?: boolean } = {}): Promise<{ file: PageFile; bytes: Buffer }> => publishTo(registry, project, options);
   const pipDownload = (project: string): ReturnType<typeof pipDownloadFrom> => pipDownloadFrom(registry, work, project);
+  const registryLog = (): string => registry.started.output();
   const blobPath = (sha256: string, kind: 'files' | 'metadata' = 'files'): string => join(registry.dataDir, 'blobs', kind, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 
   before(async () => {
@@ -123,7 +128,7 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
           assert.match(await response.text(), /^Stored file is unavailable/);
         }
       }
-      assert.match(registry.started.output(), /ALERT stored file integrity: "gone-1\.0-py3-none-any\.whl" .*the stored object is missing/);
+      await logged(registryLog, /ALERT stored file integrity: "gone-1\.0-py3-none-any\.whl" .*the stored object is missing/);
       const pip = await pipDownload('gone');
       assert.notEqual(pip.code, 0, pip.output);
       assert.match(pip.output, /502/);
@@ -137,7 +142,7 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       const response = await get(file.url);
       assert.equal(response.status, 502);
       assert.match(await response.text(), /^Stored file is unavailable/);
-      assert.match(registry.started.output(), new RegExp(`"resized-1\\.0-py3-none-any\\.whl" .*has ${file.size + 1} bytes, expected ${file.size}`));
+      await logged(registryLog, new RegExp(`"resized-1\\.0-py3-none-any\\.whl" .*has ${file.size + 1} bytes, expected ${file.size}`));
     });
 
     it('cuts a same-size corrupted download short instead of completing it, and pip never saves it', async () => {
@@ -153,8 +158,7 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       assert.equal(response.headers.get('content-length'), String(file.size));
       const received = await brokenBody(response);
       assert.ok(received < file.size, `received ${received} of ${file.size} bytes`);
-      const log = registry.started.output();
-      assert.match(log, new RegExp(`ALERT stored file integrity: "corrupt-1\\.0-py3-none-any\\.whl" .*sha256 ${actual}, expected ${file.hashes.sha256}`));
+      await logged(registryLog, new RegExp(`ALERT stored file integrity: "corrupt-1\\.0-py3-none-any\\.whl" .*sha256 ${actual}, expected ${file.hashes.sha256}`));
 
       // pip sees the transfer break off; if it resumes with a Range request it gets the rest unverified,
       // and then its own check against #sha256 fails. Either way nothing is saved.
@@ -174,7 +178,7 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       const response = await get(`${file.url}.metadata`);
       assert.equal(response.status, 502);
       assert.match(await response.text(), /^Stored file is unavailable/);
-      assert.match(registry.started.output(), /"badmeta-1\.0-py3-none-any\.whl\.metadata" .*sha256 [0-9a-f]{64}, expected/);
+      await logged(registryLog, /"badmeta-1\.0-py3-none-any\.whl\.metadata" .*sha256 [0-9a-f]{64}, expected/);
     });
 
     it('serves a byte range from the size-checked object (ranges cannot be hash-checked; see ADR 0007)', async () => {
@@ -370,7 +374,10 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
   });
 
   it('cuts a corrupted download short through nginx, answers 502 for a deleted object, and pip saves neither', async () => {
-    const { file, bytes } = await publishTo(target, 's3-corrupt', { bigMember: true });
+    // The harness's Postgres outlives this registry: a fresh name per run.
+    const project = `s3-corrupt-${randomBytes(3).toString('hex')}`;
+    const wheelName = `${project.replace(/-/g, '_')}-1\\.0-py3-none-any\\.whl`;
+    const { file, bytes } = await publishTo(target, project, { bigMember: true });
     const key = `files/${file.hashes.sha256.slice(0, 2)}/${file.hashes.sha256.slice(2, 4)}/${file.hashes.sha256}`;
     assert.deepEqual(await objects.stat(key), { key, size: file.size }, 'the object is where the index expects it');
     const bad = flipMiddleByte(bytes);
@@ -380,8 +387,8 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
     assert.equal(response.status, 200);
     const received = await brokenBody(response);
     assert.ok(received < file.size, `received ${received} of ${file.size} bytes`);
-    assert.match(indexLog(), new RegExp(`ALERT stored file integrity: "s3_corrupt-1\\.0-py3-none-any\\.whl" .*sha256 ${sha256Hex(bad)}, expected ${file.hashes.sha256}`));
-    const corrupted = await pipDownloadFrom(target, work, 's3-corrupt');
+    await logged(indexLog, new RegExp(`ALERT stored file integrity: "${wheelName}" .*sha256 ${sha256Hex(bad)}, expected ${file.hashes.sha256}`));
+    const corrupted = await pipDownloadFrom(target, work, project);
     assert.notEqual(corrupted.code, 0, corrupted.output);
     assert.deepEqual(corrupted.saved, [], corrupted.output);
 
@@ -389,7 +396,7 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
     const missing = await getFrom(target, file.url);
     assert.equal(missing.status, 502);
     assert.match(await missing.text(), /^Stored file is unavailable/);
-    assert.match(indexLog(), /"s3_corrupt-1\.0-py3-none-any\.whl" .*the stored object is missing/);
+    await logged(indexLog, new RegExp(`"${wheelName}" .*the stored object is missing`));
     assert.doesNotMatch(indexLog(), new RegExp(registry.token), 'no token in the log');
   });
 });
