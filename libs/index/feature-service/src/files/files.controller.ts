@@ -1,19 +1,26 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BlobNotFoundError, BlobStoreUnavailableError } from '@quiver/shared-ports';
+import { BlobNotFoundError, BlobStoreUnavailableError, type BlobStat } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { requireReader } from '../read-auth.js';
+import { privateAnswer, requireReader } from '../read-auth.js';
 import { ProjectReadModel } from '../simple/project.read-model.js';
 import { parseRange } from './byte-range.js';
+import { StoredFileIntegrityError, verifiedBody } from './verified-body.js';
 
 const METADATA_SUFFIX = '.metadata';
 const contentDisposition = (filename: string): string =>
   `attachment; filename="${filename.replace(/[^\w.+-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
-/** Distribution files and their PEP 658 `.metadata` files: immutable, with HEAD, Range and ETag. */
+/**
+ * Distribution files and their PEP 658 `.metadata` files: immutable, with HEAD, Range and ETag.
+ * Never 200 with other bytes than were uploaded: a missing or resized object is a 502 before
+ * anything is sent, and a whole-file download that does not hash to the recorded sha256 is cut
+ * short instead of completed (BAD-INPUT 48, ADR 0008).
+ */
 @Controller('files')
 export class FilesController {
+  private readonly logger = new Logger('index');
   private readonly readModel: ProjectReadModel;
 
   constructor(@Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies) {
@@ -30,7 +37,7 @@ export class FilesController {
     if (!(await requireReader(request, reply, this.deps.authenticate))) {
       return reply;
     }
-    const notFound = (): FastifyReply => reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('Not Found\n');
+    const notFound = (): FastifyReply => privateAnswer(reply.code(404)).header('content-type', 'text/plain; charset=utf-8').send('Not Found\n');
     if (!/^[0-9a-f]{64}$/.test(sha256)) {
       return notFound();
     }
@@ -41,11 +48,10 @@ export class FilesController {
       return notFound();
     }
     const etag = `"${target.sha256}"`;
-    void reply
+    // Immutable, but only for the client that asked: a shared cache must not hand it to another user (ADR 0008).
+    void privateAnswer(reply, { cacheControl: 'private, max-age=31536000, immutable' })
       .header('etag', etag)
       .header('accept-ranges', 'bytes')
-      .header('cache-control', 'private, max-age=31536000, immutable')
-      .header('vary', 'Authorization')
       .header('content-type', file ? 'application/octet-stream' : 'text/plain; charset=utf-8')
       .header('content-disposition', contentDisposition(filename));
     if (request.headers['if-none-match'] === etag) {
@@ -55,26 +61,100 @@ export class FilesController {
     if (range.kind === 'unsatisfiable') {
       return reply.code(416).header('content-range', `bytes */${target.size}`).send();
     }
+    const unavailable = (problem: string): FastifyReply => this.integrityFault(reply, filename, target, problem);
+    // The stored object must exist with the recorded size before a status line is sent (BAD-INPUT 48).
+    let stored: BlobStat | undefined;
+    try {
+      stored = await this.deps.blobs.stat(target.blobKey);
+    } catch (error) {
+      if (error instanceof BlobStoreUnavailableError) {
+        return storeDown(reply);
+      }
+      throw error;
+    }
+    if (!stored) {
+      return unavailable('the stored object is missing');
+    }
+    if (stored.size !== target.size) {
+      return unavailable(`the stored object has ${stored.size} bytes, expected ${target.size}`);
+    }
     const partial = range.kind === 'partial';
-    const length = partial ? range.end - range.start + 1 : target.size;
-    void reply.code(partial ? 206 : 200).header('content-length', String(length));
+    void reply.header('content-length', String(partial ? range.end - range.start + 1 : target.size));
     if (partial) {
       void reply.header('content-range', `bytes ${range.start}-${range.end}/${target.size}`);
     }
     if (headOnly) {
-      return reply.send();
+      return reply.code(partial ? 206 : 200).send();
     }
+    let body: AsyncIterable<Uint8Array>;
     try {
-      const body = await this.deps.blobs.read(target.blobKey, partial ? { start: range.start, end: range.end } : undefined);
-      return reply.send(body instanceof Readable ? body : Readable.from(body));
+      body = await this.deps.blobs.read(target.blobKey, partial ? { start: range.start, end: range.end } : undefined);
+      // A whole file is hashed as it streams; its last chunk waits for the verdict. A range cannot
+      // be checked against the file's sha256: it is served from the size-checked object (ADR 0008).
+      if (!partial) {
+        body = await this.verified(body, filename, target);
+      }
     } catch (error) {
-      if (error instanceof BlobNotFoundError || error instanceof BlobStoreUnavailableError) {
-        // A row without its blob is an integrity fault (BAD-INPUT 48): never answer with other bytes.
-        reply.removeHeader('content-length');
-        reply.removeHeader('content-range');
-        return reply.code(503).header('retry-after', '30').header('content-type', 'text/plain; charset=utf-8').send('The file is temporarily unavailable.\n');
+      if (error instanceof BlobNotFoundError) {
+        return unavailable('the stored object is missing'); // deleted since the stat
+      }
+      if (error instanceof StoredFileIntegrityError) {
+        return unavailable(''); // a file of one chunk, refused before any byte went out (already alerted)
+      }
+      if (error instanceof BlobStoreUnavailableError) {
+        return storeDown(reply);
       }
       throw error;
     }
+    return reply.code(partial ? 206 : 200).send(body instanceof Readable ? body : Readable.from(body));
   }
+
+  /** Starts the verifying stream; a file that fits in one chunk is checked in full here, before anything is sent. */
+  private async verified(body: AsyncIterable<Uint8Array>, filename: string, target: StoredTarget): Promise<AsyncIterable<Uint8Array>> {
+    const chunks = verifiedBody(body, target.sha256, (error) => this.alert(filename, target, `sha256 ${error.actual}, expected ${error.expected}`))[Symbol.asyncIterator]();
+    return prepend(await chunks.next(), chunks);
+  }
+
+  /** 502 for a file whose stored bytes cannot be what was uploaded, with an alert for the operator. */
+  private integrityFault(reply: FastifyReply, filename: string, target: StoredTarget, problem: string): FastifyReply {
+    if (problem) {
+      this.alert(filename, target, problem);
+    }
+    return withoutFileHeaders(reply)
+      .code(502)
+      .send('Stored file is unavailable: its bytes in the object store are missing or do not match the recorded hash. The operator has been alerted.\n');
+  }
+
+  private alert(filename: string, target: StoredTarget, problem: string): void {
+    this.logger.error(`ALERT stored file integrity: ${JSON.stringify(filename)} (blob ${target.blobKey}): ${problem}. The download was refused; run the reconcile job.`);
+  }
+}
+
+/** An error answer must not keep the file's headers (an immutable Cache-Control above all). */
+function withoutFileHeaders(reply: FastifyReply): FastifyReply {
+  for (const name of ['etag', 'accept-ranges', 'content-disposition', 'content-length', 'content-range']) {
+    reply.removeHeader(name);
+  }
+  return reply.header('cache-control', 'no-store').header('content-type', 'text/plain; charset=utf-8');
+}
+
+/** The object store is down: a transient condition, unlike a missing object. */
+const storeDown = (reply: FastifyReply): FastifyReply =>
+  withoutFileHeaders(reply).code(503).header('retry-after', '30').send('The file is temporarily unavailable.\n');
+
+/** `first` (already read from `rest`) followed by the rest. */
+async function* prepend(first: IteratorResult<Uint8Array>, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for (let next = first; next.done !== true; next = await rest.next()) {
+      yield next.value;
+    }
+  } finally {
+    await rest.return?.(); // a client that hangs up early: close the stored object too
+  }
+}
+
+interface StoredTarget {
+  readonly sha256: string;
+  readonly size: number;
+  readonly blobKey: string;
 }

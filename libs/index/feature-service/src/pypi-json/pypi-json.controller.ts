@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatUploadTime, resolveProjectPath } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { requireReader } from '../read-auth.js';
+import { privateAnswer, requireReader } from '../read-auth.js';
 import { ProjectReadModel, type VersionedFile } from '../simple/project.read-model.js';
 
 const fileJson = (file: VersionedFile) => ({
@@ -46,7 +46,7 @@ export class PypiJsonController {
     const latestLive = page?.versions.filter((v) => page.files.some((file) => file.version === v && file.yanked === false)).at(-1);
     const chosen = version ?? latestLive ?? page?.versions.at(-1);
     if (!page || chosen === undefined || !page.versions.includes(chosen)) {
-      return reply.code(404).header('content-type', 'application/json').send(JSON.stringify({ message: 'Not Found' }));
+      return privateAnswer(reply.code(404)).header('content-type', 'application/json').send(JSON.stringify({ message: 'Not Found' }));
     }
     const filesOf = (v: string): ReturnType<typeof fileJson>[] => page.files.filter((file) => file.version === v).map(fileJson);
     const body = {
@@ -55,6 +55,6 @@ export class PypiJsonController {
       ...(version === undefined ? { releases: Object.fromEntries(page.versions.map((v) => [v, filesOf(v)])) } : {}),
       urls: filesOf(chosen),
     };
-    return reply.code(200).header('content-type', 'application/json').header('vary', 'Authorization').header('cache-control', 'private, no-cache').send(JSON.stringify(body));
+    return privateAnswer(reply.code(200)).header('content-type', 'application/json').send(JSON.stringify(body));
   }
 }

@@ -11,7 +11,7 @@ import {
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { INDEX_PROJECTION_TOKEN } from '../index.tokens.js';
 import type { IndexProjectionConsumer } from '../projection/projection.consumer.js';
-import { requireReader } from '../read-auth.js';
+import { privateAnswer, requireReader } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 import { SerialBatch } from './serial-batch.js';
@@ -57,7 +57,7 @@ export class SimpleController {
     const hasSlash = request.url.split('?')[0]?.endsWith('/') ?? false;
     if (resolved.kind === 'redirect' || (resolved.kind === 'ok' && !hasSlash)) {
       const location = resolved.kind === 'redirect' ? resolved.location : `/simple/${resolved.name}/`;
-      return reply.code(301).header('location', location).header('vary', 'Accept, Authorization').send();
+      return privateAnswer(reply.code(301), { negotiated: true }).header('location', location).send();
     }
     const serial =
       resolved.kind !== 'ok' ? undefined : this.deps.soleProjection ? this.projection.serialOf(resolved.name) : await this.serials.serialOf(resolved.name);
@@ -69,22 +69,21 @@ export class SimpleController {
           )
         : undefined;
     if (!cached) {
-      return reply.code(404).header('vary', 'Accept, Authorization').header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
+      return privateAnswer(reply.code(404), { negotiated: true }).header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
     }
     const etag = `"${cached.page.lastSerial}-${mediaType.endsWith('json') ? 'j' : 'h'}"`;
     void reply.header('x-pypi-last-serial', String(cached.page.lastSerial)).header('etag', etag);
     if (request.headers['if-none-match'] === etag) {
-      return reply.code(304).header('vary', 'Accept, Authorization').header('cache-control', 'private, no-cache').send();
+      return privateAnswer(reply.code(304), { negotiated: true }).send();
     }
     return this.send(reply, mediaType, cached.body);
   }
 
+  /** JSON goes out as bytes: Fastify would append `; charset=utf-8` to a string, and PEP 691 names the bare type. */
   private send(reply: FastifyReply, mediaType: string, body: string): FastifyReply {
-    return reply
-      .code(200)
-      .header('content-type', mediaType.endsWith('json') ? mediaType : `${mediaType}; charset=utf-8`)
-      .header('vary', 'Accept, Authorization')
-      .header('cache-control', 'private, no-cache')
-      .send(body);
+    const json = mediaType.endsWith('json');
+    return privateAnswer(reply.code(200), { negotiated: true })
+      .header('content-type', json ? mediaType : `${mediaType}; charset=utf-8`)
+      .send(json ? Buffer.from(body) : body);
   }
 }

@@ -6,7 +6,7 @@ import { sendProblem } from '@quiver/shared-feature-runtime';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
 import { authenticateUpload } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
-import { PublishFileHandler } from './publish-file.handler.js';
+import { PublishFileHandler, type PublishOutcome } from './publish-file.handler.js';
 import { receiveUpload, UploadTooLargeError } from './received-upload.js';
 
 const isTooLarge = (error: unknown): boolean =>
@@ -46,24 +46,26 @@ export class PublishFileController {
       await received.discard();
       return sendProblem(request, reply, rejectionStatus(received.rejection.code), received.rejection.code, received.rejection.message);
     }
+    let outcome: PublishOutcome;
     try {
-      const outcome = await this.handler.handle(received.upload, auth.actor, requestId);
-      switch (outcome.kind) {
-        case 'rejected':
-          return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
-        case 'unchanged':
-          return reply.code(200).send();
-        case 'published':
-          // Committed: the answer is 200 whatever the bus does. The wait for the index is
-          // best-effort and bounded (Kafka is not on the acknowledgement path).
-          await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
-            this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
-          });
-          this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.actor}`);
-          return reply.code(200).send();
-      }
+      outcome = await this.handler.handle(received.upload, auth.actor, requestId);
     } finally {
+      // Before answering: once the client has its answer, nothing of the request is left on disk.
       await received.upload.discard();
+    }
+    switch (outcome.kind) {
+      case 'rejected':
+        return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
+      case 'unchanged':
+        return reply.code(200).send();
+      case 'published':
+        // Committed: the answer is 200 whatever the bus does. The wait for the index is
+        // best-effort and bounded (Kafka is not on the acknowledgement path).
+        await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
+          this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
+        });
+        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.actor}`);
+        return reply.code(200).send();
     }
   }
 }
