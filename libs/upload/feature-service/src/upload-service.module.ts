@@ -51,8 +51,10 @@ export class UploadServiceModule {
       module: UploadServiceModule,
       controllers: [healthController('upload'), PublishFileController, ManageReleaseController, ProjectSettingsController, MaintenanceController],
       providers: [
+        // Kick the relay, but do not wait for it: with the bus down a relay run can take minutes,
+        // and the answer only waits for the index, within that wait's own bound (F1).
         { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: async (eventId: string) => {
-          await relay.kick();
+          void relay.kick();
           await deps.awaitIndexed(eventId);
         } } satisfies UploadDependencies },
         { provide: UPLOAD_RELAY, useValue: relay },
