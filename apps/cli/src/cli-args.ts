@@ -96,7 +96,6 @@ interface Finding {
   readonly project?: string;
   readonly filename?: string;
   readonly blobKey?: string;
-  readonly problem?: string;
 }
 
 /** What `quiver gc` and `quiver reconcile` print for the server's answer, and their exit code. */
@@ -108,8 +107,7 @@ export function maintenanceReport(kind: 'gc' | 'reconcile', answer: unknown): { 
     return { text: `${lines.join('\n')}\n`, code: 0 };
   }
   const { checked = 0, missing = [], corrupt = [] } = answer as { checked?: number; missing?: Finding[]; corrupt?: Finding[] };
-  const line = (label: string) => (finding: Finding): string =>
-    `${label} ${finding.project ?? '?'} ${finding.filename ?? '?'} ${finding.blobKey ?? '?'}${finding.problem && finding.problem !== 'missing' ? ` (${finding.problem})` : ''}`;
+  const line = (label: string) => (finding: Finding): string => `${label} ${finding.project ?? '?'} ${finding.filename ?? '?'} ${finding.blobKey ?? '?'}`;
   const lines = [...missing.map(line('MISSING')), ...corrupt.map(line('CORRUPT'))];
   lines.push(`${checked} object(s) checked, ${missing.length} missing, ${corrupt.length} corrupt`);
   return { text: `${lines.join('\n')}\n`, code: missing.length + corrupt.length > 0 ? 1 : 0 };

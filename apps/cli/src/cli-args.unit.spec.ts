@@ -45,13 +45,13 @@ describe('quiver CLI arguments', () => {
     assert.deepEqual(maintenanceReport('reconcile', { checked: 4, missing: [], corrupt: [] }), { text: '4 object(s) checked, 0 missing, 0 corrupt\n', code: 0 });
     const bad = maintenanceReport('reconcile', {
       checked: 4,
-      missing: [{ project: 'demo', filename: 'demo-1.0.tar.gz', blobKey: 'files/aa/bb/x', problem: 'missing' }],
-      corrupt: [{ project: 'demo', filename: 'demo-1.0-py3-none-any.whl.metadata', blobKey: 'metadata/cc/dd/y', problem: 'size 3, recorded 9' }],
+      missing: [{ project: 'demo', filename: 'demo-1.0.tar.gz', blobKey: 'files/aa/bb/x' }],
+      corrupt: [{ project: 'demo', filename: 'demo-1.0-py3-none-any.whl.metadata', blobKey: 'metadata/cc/dd/y' }],
     });
     assert.equal(bad.code, 1);
     assert.equal(
       bad.text,
-      'MISSING demo demo-1.0.tar.gz files/aa/bb/x\nCORRUPT demo demo-1.0-py3-none-any.whl.metadata metadata/cc/dd/y (size 3, recorded 9)\n4 object(s) checked, 1 missing, 1 corrupt\n',
+      'MISSING demo demo-1.0.tar.gz files/aa/bb/x\nCORRUPT demo demo-1.0-py3-none-any.whl.metadata metadata/cc/dd/y\n4 object(s) checked, 1 missing, 1 corrupt\n',
     );
   });
 

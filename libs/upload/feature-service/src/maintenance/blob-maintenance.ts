@@ -17,8 +17,6 @@ export interface ReconcileFinding {
   /** The distribution's filename; `<filename>.metadata` for its core-metadata sidecar (PEP 658). */
   readonly filename: string;
   readonly blobKey: string;
-  /** What is wrong: missing object, or which check failed. */
-  readonly problem: string;
 }
 
 export interface ReconcileResult {
@@ -106,7 +104,8 @@ export class BlobMaintenance {
     return { graceSeconds, scanned, kept, removed };
   }
 
-  async reconcile(onFinding: (kind: 'missing' | 'corrupt', finding: ReconcileFinding) => void = () => undefined): Promise<ReconcileResult> {
+  /** `onFinding` also gets what is wrong (`missing`, or the check that failed) for the alert. */
+  async reconcile(onFinding: (kind: 'missing' | 'corrupt', finding: ReconcileFinding, problem: string) => void = () => undefined): Promise<ReconcileResult> {
     const missing: ReconcileFinding[] = [];
     const corrupt: ReconcileFinding[] = [];
     let checked = 0;
@@ -114,10 +113,10 @@ export class BlobMaintenance {
       checked += 1;
       const problem = await this.verify(blobKey, size, sha256);
       if (problem !== undefined) {
-        const finding = { project, filename, blobKey, problem };
+        const finding = { project, filename, blobKey };
         const kind = problem === 'missing' ? 'missing' : 'corrupt';
         (kind === 'missing' ? missing : corrupt).push(finding);
-        onFinding(kind, finding);
+        onFinding(kind, finding, problem);
       }
     };
     for await (const file of this.liveFiles()) {

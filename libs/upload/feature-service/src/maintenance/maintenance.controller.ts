@@ -60,8 +60,8 @@ export class MaintenanceController {
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
-    const result = await this.maintenance.reconcile((kind, finding) =>
-      this.logger.error(`ALERT blob integrity: ${kind} ${finding.blobKey} for ${finding.project} ${finding.filename} (${finding.problem})`),
+    const result = await this.maintenance.reconcile((kind, finding, problem) =>
+      this.logger.error(`ALERT blob integrity: ${kind} ${finding.blobKey} for ${finding.project} ${finding.filename} (${problem})`),
     );
     this.logger.log(`reconcile by ${auth.actor}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
