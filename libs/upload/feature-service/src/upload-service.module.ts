@@ -12,6 +12,20 @@ import { uploadMigrations } from './publish-file/upload.migrations.js';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js';
 
 export const UPLOAD_RELAY = Symbol('UPLOAD_RELAY');
+
+/** How long an answer waits for the relay run its upload kicked, before it asks the index. */
+const KICKED_RUN_WAIT_MS = 2_000;
+
+/**
+ * Kicks the relay and waits for that run, within a bound: usually it has published within
+ * milliseconds and the index then confirms at once, but with the bus down a run can take minutes,
+ * and the answer must not wait for Kafka (F1: the front door would answer 504).
+ */
+async function kickedRun(relay: RelayRunner): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([relay.kick(), new Promise<void>((resolve) => (timer = setTimeout(resolve, KICKED_RUN_WAIT_MS)))]);
+  clearTimeout(timer);
+}
 export const UPLOAD_ORPHAN_GC = Symbol('UPLOAD_ORPHAN_GC');
 
 /** Owns the upload service's lifecycle: schema at start, the outbox relay and the periodic orphan GC while running. */
@@ -51,10 +65,8 @@ export class UploadServiceModule {
       module: UploadServiceModule,
       controllers: [healthController('upload'), PublishFileController, ManageReleaseController, ProjectSettingsController, MaintenanceController],
       providers: [
-        // Kick the relay, but do not wait for it: with the bus down a relay run can take minutes,
-        // and the answer only waits for the index, within that wait's own bound (F1).
         { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: async (eventId: string) => {
-          void relay.kick();
+          await kickedRun(relay);
           await deps.awaitIndexed(eventId);
         } } satisfies UploadDependencies },
         { provide: UPLOAD_RELAY, useValue: relay },
