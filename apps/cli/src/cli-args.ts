@@ -5,6 +5,9 @@ export type CliCommand =
   | { readonly kind: 'delete'; readonly project: string; readonly filename: string }
   /** `closeReleasesAfter` undefined: show the settings; `null`: turn the rule off. */
   | { readonly kind: 'settings'; readonly project: string; readonly closeReleasesAfter?: string | null }
+  /** `graceSeconds` undefined: the server's configured grace. */
+  | { readonly kind: 'gc'; readonly graceSeconds?: number }
+  | { readonly kind: 'reconcile' }
   | { readonly kind: 'help' };
 
 export const USAGE = `Usage:
@@ -14,13 +17,17 @@ export const USAGE = `Usage:
   quiver settings <project> [--close-releases-after <14d|12h|30m|10s|off>]
                                                        show a project's settings, or refuse new files in
                                                        releases older than that (off by default)
+  quiver gc [--grace-seconds <n>]                      delete stored blobs no file references, older than
+                                                       the grace (default: the server's setting)
+  quiver reconcile                                     check every live file's stored bytes (size and
+                                                       sha256); exits 1 when any is missing or corrupt
 
 Environment: QUIVER_URL (default http://127.0.0.1:8080), QUIVER_TOKEN, or QUIVER_TOKEN_FILE
 (default ./.quiver/admin-token).`;
 
 export function parseCli(argv: readonly string[]): CliCommand | { readonly error: string } {
   const [command, ...rest] = argv;
-  const valued = new Set(['--reason', '--close-releases-after']);
+  const valued = new Set(['--reason', '--close-releases-after', '--grace-seconds']);
   const positional = rest.filter((arg, index) => !arg.startsWith('--') && !valued.has(rest[index - 1] ?? ''));
   const option = (name: string): string | undefined => {
     const at = rest.indexOf(name);
@@ -28,6 +35,7 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
   };
   const reason = option('--reason') ?? '';
   const closeAfter = option('--close-releases-after');
+  const grace = option('--grace-seconds');
   const [first, second] = positional;
   switch (command) {
     case 'yank':
@@ -46,6 +54,13 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
       return closeAfter === undefined
         ? { kind: 'settings', project: first }
         : { kind: 'settings', project: first, closeReleasesAfter: closeAfter === 'off' ? null : closeAfter };
+    case 'gc':
+      if (grace === undefined) {
+        return { kind: 'gc' };
+      }
+      return /^[0-9]{1,10}$/.test(grace) ? { kind: 'gc', graceSeconds: Number(grace) } : { error: '--grace-seconds takes a whole number of seconds' };
+    case 'reconcile':
+      return { kind: 'reconcile' };
     case undefined:
     case 'help':
     case '--help':
@@ -56,6 +71,12 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
 }
 
 export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string } {
+  if (command.kind === 'gc') {
+    return { method: 'POST', path: command.graceSeconds === undefined ? '/api/maintenance/gc' : `/api/maintenance/gc?graceSeconds=${command.graceSeconds}` };
+  }
+  if (command.kind === 'reconcile') {
+    return { method: 'POST', path: '/api/maintenance/reconcile' };
+  }
   const p = encodeURIComponent(command.project);
   switch (command.kind) {
     case 'yank':
@@ -69,4 +90,25 @@ export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { met
         ? { method: 'GET', path: `/api/packages/${p}/settings` }
         : { method: 'PUT', path: `/api/packages/${p}/settings`, body: JSON.stringify({ closeReleasesAfter: command.closeReleasesAfter }) };
   }
+}
+
+interface Finding {
+  readonly project?: string;
+  readonly filename?: string;
+  readonly blobKey?: string;
+}
+
+/** What `quiver gc` and `quiver reconcile` print for the server's answer, and their exit code. */
+export function maintenanceReport(kind: 'gc' | 'reconcile', answer: unknown): { text: string; code: number } {
+  if (kind === 'gc') {
+    const { removed = [], kept = 0, scanned = 0, graceSeconds } = answer as { removed?: string[]; kept?: number; scanned?: number; graceSeconds?: number };
+    const lines = removed.map((key) => `removed ${key}`);
+    lines.push(`${removed.length} orphan blob(s) removed, ${kept} of ${scanned} kept (grace ${String(graceSeconds)} s)`);
+    return { text: `${lines.join('\n')}\n`, code: 0 };
+  }
+  const { checked = 0, missing = [], corrupt = [] } = answer as { checked?: number; missing?: Finding[]; corrupt?: Finding[] };
+  const line = (label: string) => (finding: Finding): string => `${label} ${finding.project ?? '?'} ${finding.filename ?? '?'} ${finding.blobKey ?? '?'}`;
+  const lines = [...missing.map(line('MISSING')), ...corrupt.map(line('CORRUPT'))];
+  lines.push(`${checked} object(s) checked, ${missing.length} missing, ${corrupt.length} corrupt`);
+  return { text: `${lines.join('\n')}\n`, code: missing.length + corrupt.length > 0 ? 1 : 0 };
 }

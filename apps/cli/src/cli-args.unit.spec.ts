@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCli, toRequest } from './cli-args.js';
+import { maintenanceReport, parseCli, toRequest } from './cli-args.js';
 
 describe('quiver CLI arguments', () => {
   it('maps commands to admin API requests', () => {
@@ -24,6 +24,35 @@ describe('quiver CLI arguments', () => {
     assert.ok('kind' in off && off.kind === 'settings');
     assert.deepEqual(toRequest(off), { method: 'PUT', path: '/api/packages/demo/settings', body: '{"closeReleasesAfter":null}' });
     assert.deepEqual(parseCli(['settings', 'demo', '--close-releases-after']), { error: '--close-releases-after takes a duration such as 14d, or off' });
+  });
+
+  it('runs the blob maintenance jobs and reports their findings', () => {
+    const gc = parseCli(['gc']);
+    assert.ok('kind' in gc && gc.kind === 'gc');
+    assert.deepEqual(toRequest(gc), { method: 'POST', path: '/api/maintenance/gc' });
+    const drill = parseCli(['gc', '--grace-seconds', '0']);
+    assert.ok('kind' in drill && drill.kind === 'gc');
+    assert.deepEqual(toRequest(drill), { method: 'POST', path: '/api/maintenance/gc?graceSeconds=0' });
+    assert.deepEqual(parseCli(['gc', '--grace-seconds', 'soon']), { error: '--grace-seconds takes a whole number of seconds' });
+    const reconcile = parseCli(['reconcile']);
+    assert.ok('kind' in reconcile && reconcile.kind === 'reconcile');
+    assert.deepEqual(toRequest(reconcile), { method: 'POST', path: '/api/maintenance/reconcile' });
+
+    assert.deepEqual(maintenanceReport('gc', { graceSeconds: 0, scanned: 3, kept: 2, removed: ['files/ab/cd/abcd'] }), {
+      text: 'removed files/ab/cd/abcd\n1 orphan blob(s) removed, 2 of 3 kept (grace 0 s)\n',
+      code: 0,
+    });
+    assert.deepEqual(maintenanceReport('reconcile', { checked: 4, missing: [], corrupt: [] }), { text: '4 object(s) checked, 0 missing, 0 corrupt\n', code: 0 });
+    const bad = maintenanceReport('reconcile', {
+      checked: 4,
+      missing: [{ project: 'demo', filename: 'demo-1.0.tar.gz', blobKey: 'files/aa/bb/x' }],
+      corrupt: [{ project: 'demo', filename: 'demo-1.0-py3-none-any.whl.metadata', blobKey: 'metadata/cc/dd/y' }],
+    });
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.text,
+      'MISSING demo demo-1.0.tar.gz files/aa/bb/x\nCORRUPT demo demo-1.0-py3-none-any.whl.metadata metadata/cc/dd/y\n4 object(s) checked, 1 missing, 1 corrupt\n',
+    );
   });
 
   it('explains what is missing', () => {

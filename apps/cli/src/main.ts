@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
-import { parseCli, toRequest, USAGE } from './cli-args.js';
+import { maintenanceReport, parseCli, toRequest, USAGE } from './cli-args.js';
 
 /** `quiver`: the administrative CLI, a thin client of the registry's admin API. */
 async function main(): Promise<number> {
@@ -36,6 +36,11 @@ async function main(): Promise<number> {
     })();
     process.stderr.write(`quiver: ${response.status} ${detail.trim()}\n`);
     return 1;
+  }
+  if (parsed.kind === 'gc' || parsed.kind === 'reconcile') {
+    const report = maintenanceReport(parsed.kind, JSON.parse(text));
+    process.stdout.write(report.text);
+    return report.code;
   }
   const answer = JSON.parse(text) as { changed?: boolean; settings?: unknown };
   if (parsed.kind === 'settings') {

@@ -55,6 +55,8 @@ export class EmbeddedModule {
             prohibitedProjectNames: config.upload.prohibitedProjectNames,
           },
           tempDir,
+          maintenance: config.maintenance,
+          ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
         }),
         AuthServiceModule,
         AuditServiceModule,

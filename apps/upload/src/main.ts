@@ -22,6 +22,8 @@ await runService({
             prohibitedProjectNames: config.upload.prohibitedProjectNames,
           },
       tempDir: config.upload.tempDir ?? tmpdir(),
+      maintenance: config.maintenance,
+      ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
     });
     return { module, close: () => adapters.close() };
   },

@@ -6,13 +6,19 @@ import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './process.js';
 
 const SERVICES = ['index', 'upload', 'auth', 'audit'] as const;
-type Service = (typeof SERVICES)[number];
+export type Service = (typeof SERVICES)[number];
 
 export interface DistributedRegistry {
   /** The front door every client uses. */
   readonly base: string;
   readonly token: string;
   readonly instances: ReadonlyMap<string, Started>;
+  /**
+   * Starts one more instance of `service` on the same stores, outside the front door (clients
+   * reach it at the returned base URL), with `env` on top of the shared settings. `stop()` stops
+   * it too; it is not in `instances`.
+   */
+  startExtra(service: Service, env?: Record<string, string>): Promise<{ readonly base: string; readonly started: Started }>;
   /** Stops every process; resolves with whether each exited cleanly (code 0). */
   stop(): Promise<boolean>;
 }
@@ -25,6 +31,7 @@ const ROUTES: readonly [string, Service][] = [
   ['/-/index/', 'index'],
   ['/legacy', 'upload'],
   ['/api/packages/', 'upload'],
+  ['/api/maintenance/', 'upload'],
   ['/-/upload/', 'upload'],
   ['/-/auth/', 'auth'],
   ['/-/audit/', 'audit'],
@@ -82,10 +89,19 @@ export async function startDistributed(root: string, workDir: string, replicas =
     ...overrides,
   };
   const instances = new Map<string, Started>();
+  const extras: Started[] = [];
   const upstreams = { index: [], upload: [], auth: [], audit: [] } as Record<Service, number[]>;
   const stop = async (): Promise<boolean> => {
+    await Promise.all(extras.map((extra) => stopProcess(extra)));
     const codes = await Promise.all([...instances.values()].map((instance) => stopProcess(instance)));
     return codes.every((code) => code === 0);
+  };
+  const startExtra = async (service: Service, env: Record<string, string> = {}): Promise<{ base: string; started: Started }> => {
+    const port = await freePort();
+    const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-extra-${extras.length + 1}`, ...env }, root);
+    extras.push(started);
+    await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);
+    return { base: `http://127.0.0.1:${port}`, started };
   };
   try {
     // The index first: it creates the topic and its projection group before uploads arrive.
@@ -108,5 +124,5 @@ export async function startDistributed(root: string, workDir: string, replicas =
     await stop();
     throw error;
   }
-  return { base, token, instances, stop };
+  return { base, token, instances, startExtra, stop };
 }

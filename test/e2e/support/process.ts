@@ -7,6 +7,9 @@ export interface Started {
   output(): string;
 }
 
+/** Whether the process has ended, by exiting or by a signal (SIGKILL leaves `exitCode` null). */
+export const exited = (started: Started): boolean => started.child.exitCode !== null || started.child.signalCode !== null;
+
 export function startProcess(command: string, args: readonly string[], env: Readonly<Record<string, string>>, cwd: string): Started {
   let text = '';
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -19,8 +22,8 @@ export function startProcess(command: string, args: readonly string[], env: Read
 export async function waitForHttp(url: string, started: Started, timeoutMs = 60_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) {
-      throw new Error(`process exited with ${started.child.exitCode} before ${url} answered:\n${started.output()}`);
+    if (exited(started)) {
+      throw new Error(`process exited with ${started.child.exitCode ?? started.child.signalCode} before ${url} answered:\n${started.output()}`);
     }
     const response = await fetch(url).catch(() => undefined);
     if (response?.status === 200) {
@@ -33,13 +36,13 @@ export async function waitForHttp(url: string, started: Started, timeoutMs = 60_
 
 /** Sends SIGTERM and resolves with the exit code (SIGKILL after the deadline, which fails the caller's assertion). */
 export async function stopProcess(started: Started, timeoutMs = 20_000): Promise<number | null> {
-  if (started.child.exitCode !== null) {
-    return started.child.exitCode;
+  if (exited(started)) {
+    return started.child.exitCode; // null when a signal ended it
   }
-  const exited = once(started.child, 'exit');
+  const gone = once(started.child, 'exit');
   started.child.kill('SIGTERM');
   const timer = setTimeout(() => started.child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await exited) as [number | null];
+  const [code] = (await gone) as [number | null];
   clearTimeout(timer);
   return code;
 }

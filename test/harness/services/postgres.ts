@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -70,26 +71,44 @@ export const postgres: ServiceDefinition = {
       { ...asServer, env },
     );
     const port = await ctx.freePort();
-    const child = ctx.spawnDaemon(
-      'postgres',
-      join(bin, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
-      { ...asServer, env },
-    );
+    const launch = (): ChildProcess =>
+      ctx.spawnDaemon(
+        'postgres',
+        join(bin, 'postgres'),
+        ['-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+        { ...asServer, env },
+      );
     const url = `postgres://quiver:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-    await ctx.waitFor('postgres', () => canQuery(url), { timeoutMs: 60_000, child, logName: 'postgres' });
-    const pid = child.pid ?? 0;
+    const pids: number[] = [];
+    let child = launch();
+    pids.push(child.pid ?? 0);
+    const ready = (): Promise<void> => ctx.waitFor('postgres', () => canQuery(url), { timeoutMs: 60_000, child, logName: 'postgres' });
+    await ready();
+    const gone = (): Promise<unknown> =>
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
     return {
       name: 'postgres',
       env: { QUIVER_TEST_PG_URL: url },
-      pids: [pid],
+      pids,
       stop: async () => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           return;
         }
-        const exited = new Promise((resolve) => child.once('exit', resolve));
+        const exited = gone();
         child.kill('SIGINT'); // fast shutdown
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      },
+      // SIGQUIT is `pg_ctl stop -m immediate`: every backend dies at once, no checkpoint, crash
+      // recovery on the next start (SIGKILL of the postmaster alone would leave its backends behind).
+      kill: async () => {
+        const exited = gone();
+        child.kill('SIGQUIT');
+        await exited;
+      },
+      restart: async () => {
+        child = launch();
+        pids.push(child.pid ?? 0);
+        await ready();
       },
     };
   },

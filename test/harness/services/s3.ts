@@ -137,21 +137,25 @@ export const s3: ServiceDefinition = {
         'jclouds.filesystem.basedir': dataDir,
       };
       writeFileSync(propsPath, `${Object.entries(props).map(([key, value]) => `${key}=${value}`).join('\n')}\n`, { mode: 0o600 });
-      const child = ctx.spawnDaemon('s3', 'java', [
-        '-Xmx384m',
-        '-XX:+UseSerialGC',
-        '-XX:TieredStopAtLevel=1',
-        `-Djava.io.tmpdir=${javaTmp}`,
-        `-Dlogback.configurationFile=${logbackPath}`,
-        '-jar',
-        jarPath(ctx),
-        '--properties',
-        propsPath,
-      ]);
-      const stop = stopper(child);
+      const launch = (): ChildProcess =>
+        ctx.spawnDaemon('s3', 'java', [
+          '-Xmx384m',
+          '-XX:+UseSerialGC',
+          '-XX:TieredStopAtLevel=1',
+          `-Djava.io.tmpdir=${javaTmp}`,
+          `-Dlogback.configurationFile=${logbackPath}`,
+          '-jar',
+          jarPath(ctx),
+          '--properties',
+          propsPath,
+        ]);
+      let child = launch();
+      const pids = [child.pid ?? 0];
+      const stop = (): Promise<void> => stopper(child)();
       const endpoint = new URL(`http://127.0.0.1:${port}`);
+      const ready = (): Promise<void> => ctx.waitFor('s3', () => answers(endpoint, accessKey, secretKey), { timeoutMs: START_TIMEOUT_MS, child, logName: 's3' });
       try {
-        await ctx.waitFor('s3', () => answers(endpoint, accessKey, secretKey), { timeoutMs: START_TIMEOUT_MS, child, logName: 's3' });
+        await ready();
       } catch (error) {
         await stop();
         // Another process may have taken the port between freePort() and the JVM's bind.
@@ -170,8 +174,14 @@ export const s3: ServiceDefinition = {
           QUIVER_TEST_S3_SECRET_KEY: secretKey,
           QUIVER_TEST_S3_REGION: REGION,
         },
-        pids: child.pid === undefined ? [] : [child.pid],
+        pids,
         stop,
+        // Same port, credentials and data: the objects stored before are there again.
+        restart: async () => {
+          child = launch();
+          pids.push(child.pid ?? 0);
+          await ready();
+        },
       };
     }
   },

@@ -10,6 +10,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutBlobOptions,
+  type StoredBlob,
 } from '@quiver/shared-ports';
 import { assertSafeKey, compareKeys, segmentProblem, UnsafeBlobKeyError } from './blob-key.js';
 import { checkPutOptions, toReadable, VerifyingStream } from './body-stream.js';
@@ -122,11 +123,11 @@ export class FileSystemBlobStore implements BlobStore {
     }
   }
 
-  async stat(key: string): Promise<BlobStat | undefined> {
+  async stat(key: string): Promise<StoredBlob | undefined> {
     const path = this.path(key);
     try {
       const info = await stat(path);
-      return info.isFile() ? { key, size: info.size } : undefined;
+      return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
     } catch (error) {
       if (isMissing(error)) {
         return undefined;
@@ -170,7 +171,7 @@ export class FileSystemBlobStore implements BlobStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<BlobStat> {
+  async *list(prefix: string): AsyncIterable<StoredBlob> {
     // Start at the deepest directory the prefix names in full; the rest of it filters names.
     const cut = prefix.lastIndexOf('/');
     const segments = cut > 0 ? prefix.slice(0, cut).split('/') : [];
@@ -184,7 +185,7 @@ export class FileSystemBlobStore implements BlobStore {
    * Depth-first in key order: sorting a directory's entries with `/` appended to subdirectory names
    * puts every subtree exactly where its keys belong among its siblings (`a-b` < `a/x` < `a0`).
    */
-  private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<BlobStat> {
+  private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<StoredBlob> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -213,7 +214,7 @@ export class FileSystemBlobStore implements BlobStore {
           throw translate(error, key);
         });
         if (info?.isFile()) {
-          yield { key, size: info.size };
+          yield { key, size: info.size, lastModified: info.mtime };
         }
       }
     }

@@ -84,7 +84,7 @@ describe('S3BlobStore against the S3 server', () => {
     await first.put('k', Buffer.from('v'));
     const second = await S3BlobStore.open(options({ bucket, createBucket: false }));
     opened.push(second);
-    assert.deepEqual(await second.stat('k'), { key: 'k', size: 1 });
+    assert.equal((await second.stat('k'))?.size, 1);
   });
 
   it('refuses to open a missing bucket when it may not create it', async () => {

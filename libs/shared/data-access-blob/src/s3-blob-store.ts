@@ -9,6 +9,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutBlobOptions,
+  type StoredBlob,
 } from '@quiver/shared-ports';
 import { assertSafeKey } from './blob-key.js';
 import { asBuffer, checkPutOptions, toReadable, verificationError, VerifyingStream } from './body-stream.js';
@@ -223,11 +224,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async stat(key: string): Promise<BlobStat | undefined> {
+  async stat(key: string): Promise<StoredBlob | undefined> {
     assertSafeKey(key);
     try {
       const info = await this.guard(key, () => this.client.statObject(this.bucket, key));
-      return { key, size: info.size };
+      return { key, size: info.size, lastModified: new Date(info.lastModified) };
     } catch (error) {
       if (error instanceof BlobNotFoundError) {
         return undefined;
@@ -268,12 +269,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** Streams the listing page by page in the store's order, which S3 defines as UTF-8 byte order. */
-  async *list(prefix: string): AsyncIterable<BlobStat> {
+  async *list(prefix: string): AsyncIterable<StoredBlob> {
     const items = this.client.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<Minio.BucketItem>;
     try {
       for await (const item of items) {
         if (item.name !== undefined) {
-          yield { key: item.name, size: item.size };
+          // A listing without a date would make the object look ancient to a GC: call it new instead.
+          yield { key: item.name, size: item.size, lastModified: item.lastModified ? new Date(item.lastModified) : new Date() };
         }
       }
     } catch (error) {

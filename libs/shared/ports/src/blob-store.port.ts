@@ -4,6 +4,12 @@ export interface BlobStat {
   readonly size: number;
 }
 
+/** An object as the store holds it: `stat` and `list` also say when it was last written. */
+export interface StoredBlob extends BlobStat {
+  /** When the object under this key was last written (a put of the same bytes refreshes it). */
+  readonly lastModified: Date;
+}
+
 /** An inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
   readonly start: number;
@@ -23,14 +29,14 @@ export type BlobBody = Uint8Array | AsyncIterable<Uint8Array>;
 export interface BlobStore {
   /** Stores `body` under `key`, replacing any previous object. Resolves once the store acknowledged it. */
   put(key: string, body: BlobBody, options?: PutBlobOptions): Promise<BlobStat>;
-  /** Size of the object, or `undefined` when there is none. */
-  stat(key: string): Promise<BlobStat | undefined>;
+  /** Size and last write time of the object, or `undefined` when there is none. */
+  stat(key: string): Promise<StoredBlob | undefined>;
   /** The object's bytes, or the bytes of `range`. Rejects with `BlobNotFoundError` when there is no object. */
   read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Every object whose key starts with `prefix`, in key order. */
-  list(prefix: string): AsyncIterable<BlobStat>;
+  list(prefix: string): AsyncIterable<StoredBlob>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { BlobIntegrityError, BlobNotFoundError, BlobRangeError, type BlobStat, type BlobStore } from '@quiver/shared-ports';
+import { BlobIntegrityError, BlobNotFoundError, BlobRangeError, type BlobStat, type BlobStore, type StoredBlob } from '@quiver/shared-ports';
 import { uniqueName } from './env.js';
+import { eventually } from './eventually.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -33,9 +34,31 @@ async function* failingAfter(bytes: Uint8Array, error: Error): AsyncGenerator<Ui
 async function listAll(store: BlobStore, prefix: string): Promise<BlobStat[]> {
   const listed: BlobStat[] = [];
   for await (const item of store.list(prefix)) {
-    listed.push(item);
+    assert.ok(item.lastModified instanceof Date && !Number.isNaN(item.lastModified.getTime()), `${item.key} is listed with its last write time`);
+    listed.push({ key: item.key, size: item.size });
   }
   return listed;
+}
+
+/** `stat` without its time, for comparing key and size. */
+async function sizeOf(store: BlobStore, key: string): Promise<BlobStat | undefined> {
+  const found = await store.stat(key);
+  return found && { key: found.key, size: found.size };
+}
+
+/** Stores keep whole seconds at least (S3 listings); allow that much rounding either side. */
+const ROUNDING_MS = 1000;
+
+/** Rewrites `key` until its last write time moves past `previous` (stores keep whole seconds). */
+async function eventuallyLater(store: BlobStore, key: string, previous: Date): Promise<void> {
+  await eventually(
+    async () => {
+      await store.put(key, Buffer.from('rewritten'));
+      const now = await store.stat(key);
+      return (now?.lastModified.getTime() ?? 0) > previous.getTime();
+    },
+    { timeoutMs: 10_000, intervalMs: 250, what: `a rewrite of ${key} refreshing its last write time` },
+  );
 }
 
 /** Larger than one 8 MiB multipart part, so stores that upload in parts take that path too. */
@@ -61,7 +84,7 @@ export function blobStoreContract(adapterName: string, open: () => Promise<BlobS
     it('stores a Uint8Array, reports its size and reads it back', async () => {
       const key = `${uniqueName('blob')}/file.whl`;
       assert.deepEqual(await store.put(key, bytes), { key, size: 20 });
-      assert.deepEqual(await store.stat(key), { key, size: 20 });
+      assert.deepEqual(await sizeOf(store, key), { key, size: 20 });
       assert.deepEqual(await collect(await store.read(key)), bytes);
     });
 
@@ -92,7 +115,7 @@ export function blobStoreContract(adapterName: string, open: () => Promise<BlobS
     it('stores an empty object', async () => {
       const key = `${uniqueName('blob')}/empty`;
       assert.deepEqual(await store.put(key, new Uint8Array(0), { size: 0, sha256: sha256(new Uint8Array(0)) }), { key, size: 0 });
-      assert.deepEqual(await store.stat(key), { key, size: 0 });
+      assert.deepEqual(await sizeOf(store, key), { key, size: 0 });
       assert.equal((await collect(await store.read(key))).length, 0);
       await assert.rejects(store.read(key, { start: 0, end: 0 }), BlobRangeError);
       const streamed = `${uniqueName('blob')}/empty-stream`;
@@ -199,6 +222,23 @@ export function blobStoreContract(adapterName: string, open: () => Promise<BlobS
       await assert.rejects(store.read(key), BlobNotFoundError);
       await store.delete(key);
       await store.delete(`${uniqueName('blob')}/never-there`);
+    });
+
+    it('reports when an object was last written, in stat and in listings, and a rewrite refreshes it', async () => {
+      const prefix = uniqueName('blob');
+      const key = `${prefix}/dated`;
+      const before = Date.now();
+      await store.put(key, bytes);
+      const after = Date.now();
+      const stated = (await store.stat(key)) as StoredBlob;
+      assert.ok(stated.lastModified.getTime() >= before - ROUNDING_MS && stated.lastModified.getTime() <= after + ROUNDING_MS, stated.lastModified.toISOString());
+      const listed: StoredBlob[] = [];
+      for await (const item of store.list(`${prefix}/`)) {
+        listed.push(item);
+      }
+      assert.deepEqual(listed.map((item) => [item.key, Math.abs(item.lastModified.getTime() - stated.lastModified.getTime()) <= ROUNDING_MS]), [[key, true]]);
+      // Rewriting the same bytes counts as a new write (an orphan GC relies on it).
+      await eventuallyLater(store, key, stated.lastModified);
     });
 
     it('lists exactly the keys under a prefix, in UTF-8 byte order, with sizes', async () => {

@@ -4,6 +4,13 @@
  */
 export type RunMode = 'embedded' | 'distributed';
 
+/** Test-only crash points of the upload service (RELIABILITY F7); never set in production. */
+export const FAULT_POINTS = ['after_blob_put', 'after_db_commit_before_response'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+/** The orphan grace a setting may give at least: it must outlast any upload in flight. */
+const MIN_ORPHAN_GRACE_SECONDS = 60;
+
 export interface QuiverConfig {
   readonly mode: RunMode;
   readonly http: { readonly host: string; readonly port: number };
@@ -33,6 +40,15 @@ export interface QuiverConfig {
   readonly adminTokenSha256?: string;
   /** Where the upload service asks the index whether an event is served yet (distributed mode). */
   readonly indexUrl?: string;
+  /** The upload service's blob maintenance: orphan GC. */
+  readonly maintenance: {
+    /** A blob no file references is deleted only once it is older than this (longer than any upload). */
+    readonly orphanGraceSeconds: number;
+    /** How often each upload replica runs the orphan GC; 0: only on demand. */
+    readonly gcIntervalSeconds: number;
+  };
+  /** TEST ONLY: the upload process SIGKILLs itself at this point of a publish. */
+  readonly faultPoint?: FaultPoint;
 }
 
 export class ConfigError extends Error {
@@ -138,7 +154,15 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
+    maintenance: {
+      orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),
+      gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),
+    },
+    ...withOptional('faultPoint', text('QUIVER_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_FAULT_POINT', FAULT_POINTS, FAULT_POINTS[0])),
   };
+  if (config.maintenance.orphanGraceSeconds < MIN_ORPHAN_GRACE_SECONDS) {
+    problems.push(`QUIVER_ORPHAN_GRACE_SECONDS must be at least ${MIN_ORPHAN_GRACE_SECONDS}: a shorter grace could delete the blob of an upload still in flight.`);
+  }
   if (mode === 'distributed') {
     if (!config.database.url) {
       problems.push('QUIVER_DATABASE_URL is required in distributed mode.');

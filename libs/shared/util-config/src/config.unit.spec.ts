@@ -27,6 +27,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the blob maintenance settings and the test-only fault point', () => {
+    const config = loadConfig({}, defaults);
+    assert.deepEqual(config.maintenance, { orphanGraceSeconds: 3600, gcIntervalSeconds: 3600 });
+    assert.equal(config.faultPoint, undefined);
+    const set = loadConfig({ QUIVER_ORPHAN_GRACE_SECONDS: '7200', QUIVER_GC_INTERVAL_SECONDS: '0', QUIVER_FAULT_POINT: 'after_blob_put' }, defaults);
+    assert.deepEqual(set.maintenance, { orphanGraceSeconds: 7200, gcIntervalSeconds: 0 });
+    assert.equal(set.faultPoint, 'after_blob_put');
+    assert.throws(
+      () => loadConfig({ QUIVER_ORPHAN_GRACE_SECONDS: '5', QUIVER_GC_INTERVAL_SECONDS: 'soon', QUIVER_FAULT_POINT: 'somewhere' }, defaults),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 3 && /QUIVER_ORPHAN_GRACE_SECONDS must be at least 60/.test(error.message),
+    );
+  });
+
   it('lists every problem at once and never echoes a URL that may hold a password', () => {
     const error = (() => {
       try {

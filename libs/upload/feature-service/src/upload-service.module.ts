@@ -2,6 +2,9 @@ import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap
 import { OutboxRelay, RelayRunner } from '@quiver/shared-data-access-event-store';
 import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
 import { healthController } from '@quiver/shared-feature-runtime';
+import { BlobMaintenance } from './maintenance/blob-maintenance.js';
+import { MaintenanceController } from './maintenance/maintenance.controller.js';
+import { OrphanGcSchedule } from './maintenance/orphan-gc-schedule.js';
 import { ManageReleaseController } from './manage-release/manage-release.controller.js';
 import { ProjectSettingsController } from './project-settings/project-settings.controller.js';
 import { PublishFileController } from './publish-file/publish-file.controller.js';
@@ -10,20 +13,41 @@ import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js'
 
 export const UPLOAD_RELAY = Symbol('UPLOAD_RELAY');
 
-/** Owns the upload service's lifecycle: schema at start, the outbox relay while running. */
+/** How long an answer waits for the relay run its upload kicked, before it asks the index. */
+const KICKED_RUN_WAIT_MS = 2_000;
+
+/**
+ * Kicks the relay and waits for that run, within a bound: usually it has published within
+ * milliseconds and the index then confirms at once, but with the bus down a run can take minutes,
+ * and the answer must not wait for Kafka (F1: the front door would answer 504).
+ */
+async function kickedRun(relay: RelayRunner): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([relay.kick(), new Promise<void>((resolve) => (timer = setTimeout(resolve, KICKED_RUN_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+export const UPLOAD_ORPHAN_GC = Symbol('UPLOAD_ORPHAN_GC');
+
+/** Owns the upload service's lifecycle: schema at start, the outbox relay and the periodic orphan GC while running. */
 class UploadLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(UPLOAD_DEPENDENCIES) private readonly deps: UploadDependencies,
     @Inject(UPLOAD_RELAY) private readonly relay: RelayRunner,
+    @Inject(UPLOAD_ORPHAN_GC) private readonly orphanGc: OrphanGcSchedule,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.deps.database.migrate(uploadMigrations);
     await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
     this.relay.start();
+    this.orphanGc.start();
+    if (this.deps.faultPoint) {
+      new Logger('upload').warn(`QUIVER_FAULT_POINT=${this.deps.faultPoint}: this process kills itself there (test only)`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.orphanGc.stop();
     await this.relay.stop();
   }
 }
@@ -39,13 +63,17 @@ export class UploadServiceModule {
     });
     return {
       module: UploadServiceModule,
-      controllers: [healthController('upload'), PublishFileController, ManageReleaseController, ProjectSettingsController],
+      controllers: [healthController('upload'), PublishFileController, ManageReleaseController, ProjectSettingsController, MaintenanceController],
       providers: [
         { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: async (eventId: string) => {
-          await relay.kick();
+          await kickedRun(relay);
           await deps.awaitIndexed(eventId);
         } } satisfies UploadDependencies },
         { provide: UPLOAD_RELAY, useValue: relay },
+        {
+          provide: UPLOAD_ORPHAN_GC,
+          useValue: new OrphanGcSchedule(new BlobMaintenance(deps.database, deps.blobs), deps.maintenance.gcIntervalSeconds, deps.maintenance.orphanGraceSeconds),
+        },
         UploadLifecycle,
       ],
     };

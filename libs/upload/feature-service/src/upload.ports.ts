@@ -1,4 +1,5 @@
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
+import type { FaultPoint } from './publish-file/fault-point.js';
 
 /** Everything the upload service needs from the outside, chosen by the app's composition root. */
 export interface UploadDependencies {
@@ -12,6 +13,16 @@ export interface UploadDependencies {
   readonly limits: UploadLimits;
   /** Directory for in-flight upload files (one private subdirectory per request). */
   readonly tempDir: string;
+  readonly maintenance: MaintenanceSettings;
+  /** TEST ONLY (RELIABILITY F7): crash the process at this point of a publish. */
+  readonly faultPoint?: FaultPoint;
+}
+
+export interface MaintenanceSettings {
+  /** An unreferenced blob younger than this is never collected (it may belong to an upload in flight). */
+  readonly orphanGraceSeconds: number;
+  /** Period of the orphan GC each replica runs; 0: on demand only. */
+  readonly gcIntervalSeconds: number;
 }
 
 export interface UploadLimits {

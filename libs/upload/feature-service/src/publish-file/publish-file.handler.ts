@@ -19,6 +19,7 @@ import {
 } from '@quiver/upload-domain';
 import type { UploadDependencies } from '../upload.ports.js';
 import { coreMetadataKey, distributionKey } from './blob-keys.js';
+import { crashIfFaultPoint } from './fault-point.js';
 import { NewProjectLimiter } from './new-project-limiter.js';
 import type { ReceivedFile, ReceivedUpload } from './received-upload.js';
 
@@ -151,6 +152,7 @@ export class PublishFileHandler {
       if (metadataBytes && metadataSha) {
         await this.deps.blobs.put(coreMetadataKey(metadataSha), metadataBytes, { size: metadataBytes.length, sha256: metadataSha });
       }
+      crashIfFaultPoint(this.deps.faultPoint, 'after_blob_put');
       try {
         const appended = await this.store.append(projectStreamId(project), stream.version, decision.events, metadata, async (tx) => {
           await tx.query('INSERT INTO file_registry (filename, project, sha256, blake2_256) VALUES ($1, $2, $3, $4)', [
@@ -160,6 +162,7 @@ export class PublishFileHandler {
             file.blake2_256,
           ]);
         });
+        crashIfFaultPoint(this.deps.faultPoint, 'after_db_commit_before_response');
         if (creates) {
           delete slot.id; // the project exists now: its slot stays taken
         }

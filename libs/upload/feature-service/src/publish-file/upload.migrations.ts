@@ -1,7 +1,7 @@
 import type { Migration } from '@quiver/shared-ports';
 import { eventStoreMigrations } from '@quiver/shared-data-access-event-store';
 
-/** The upload service's schema: its event store, the filename registry (filenames are never reused) and the new-project rate limit. */
+/** The upload service's schema: its event store, the filename registry (filenames are never reused), the new-project rate limit, and the indexes the orphan GC looks blobs up by. */
 export const uploadMigrations: readonly Migration[] = [
   ...eventStoreMigrations,
   {
@@ -23,5 +23,11 @@ export const uploadMigrations: readonly Migration[] = [
             reserved_at timestamptz NOT NULL DEFAULT clock_timestamp()
           );
           CREATE INDEX new_project_reservations_principal ON new_project_reservations (principal, reserved_at)`,
+  },
+  {
+    // The orphan GC asks, per listed object, whether any recorded file names it.
+    id: '0102_blob_key_indexes',
+    sql: `CREATE INDEX events_file_blob_key ON events ((data->>'blobKey')) WHERE type = 'ReleaseFilePublished';
+          CREATE INDEX events_metadata_blob_key ON events ((data->'coreMetadata'->>'blobKey')) WHERE type = 'ReleaseFilePublished'`,
   },
 ];
