@@ -60,8 +60,14 @@ export async function stop(started, timeoutMs = 20_000) {
   clearTimeout(timer);
 }
 
+/** Stops that are not a single child process (Quiver distributed and its services). */
+const cleanups = new Set();
+
 /** Stops every process this run started that is still alive. */
-export const stopAll = () => Promise.all([...children].map((child) => stop({ child })));
+export async function stopAll() {
+  await Promise.all([...cleanups].map((cleanup) => cleanup().catch(() => undefined)));
+  await Promise.all([...children].map((child) => stop({ child })));
+}
 
 export async function waitFor(url, started, headers = {}, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
@@ -137,7 +143,9 @@ export async function measurePages(label, base, headers, projects, { connections
     await run(warmup);
   }
   const result = await run(seconds);
-  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts, total: result.requests.total };
+  const errors = result.errors + result.non2xx + result.timeouts;
+  log(`${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
+  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total };
 }
 
 /** Peak and current resident set size of a process, in bytes (Linux). */
@@ -182,16 +190,13 @@ export async function startQuiverDistributed(work, env = {}) {
     const { startDistributed } = await import('../test/dist/e2e/support/distributed.js');
     const registry = await startDistributed(root, work, 2, { QUIVER_NEW_PROJECTS_PER_HOUR: '0', ...env });
     const pids = new Map([...registry.instances.entries()].map(([name, instance]) => [name, instance.child.pid]));
-    return {
-      base: registry.base,
-      token: registry.token,
-      auth: basic('__token__', registry.token),
-      pids,
-      stop: async () => {
-        await registry.stop();
-        await stopServices();
-      },
+    const stopEverything = async () => {
+      cleanups.delete(stopEverything);
+      await registry.stop();
+      await stopServices();
     };
+    cleanups.add(stopEverything);
+    return { base: registry.base, token: registry.token, auth: basic('__token__', registry.token), pids, stop: stopEverything };
   } catch (error) {
     await stopServices();
     throw error;
