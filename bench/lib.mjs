@@ -129,8 +129,12 @@ export async function uploadCorpus(target, headers, corpus, concurrency = 8) {
   return (Date.now() - began) / 1000;
 }
 
-/** Random `/simple/<project>/` pages at `connections` for `seconds`, after a discarded warm-up (JIT, caches). */
-export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, path = (p) => `/simple/${p}/` }) {
+/**
+ * Random `/simple/<project>/` pages at `connections` for `seconds`, after a discarded warm-up (JIT,
+ * caches); with `everyPage`, first every page once, timed (a cache's cold pass).
+ */
+export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = (p) => `/simple/${p}/` }) {
+  let coldPass;
   const run = (duration) =>
     autocannon({
       url: base,
@@ -139,13 +143,26 @@ export async function measurePages(label, base, headers, projects, { connections
       headers,
       requests: [{ setupRequest: (req) => ({ ...req, path: path(projectName(Math.floor(Math.random() * projects))) }) }],
     });
+  if (everyPage) {
+    // Steady state for a cache of rendered pages: every page once (timed, reported), then the warm-up.
+    let next = 0;
+    const began = Date.now();
+    const pass = await autocannon({
+      url: base,
+      connections,
+      amount: projects,
+      headers,
+      requests: [{ setupRequest: (req) => ({ ...req, path: path(projectName(next++ % projects)) }) }],
+    });
+    coldPass = { seconds: (Date.now() - began) / 1000, errors: pass.errors + pass.non2xx + pass.timeouts };
+  }
   if (warmup > 0) {
     await run(warmup);
   }
   const result = await run(seconds);
   const errors = result.errors + result.non2xx + result.timeouts;
   log(`${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total };
+  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total, projects, coldPass };
 }
 
 /** Peak and current resident set size of a process, in bytes (Linux). */

@@ -22,6 +22,12 @@ export interface FileSystemBlobStoreOptions {
 }
 
 /** Bytes being written live next to their target under this name until they are verified and renamed. */
+async function* oneChunk(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield chunk;
+}
+
+/** Objects (or ranges) up to this size are read in one piece instead of streamed. */
+const WHOLE_READ_BYTES = 1024 * 1024;
 const PARTIAL_PREFIX = '.quiver-partial-';
 const PARTIAL_NAME = /^\.quiver-partial-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -138,7 +144,7 @@ export class FileSystemBlobStore implements BlobStore {
 
   async read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
     const path = this.path(key);
-    let handle: FileHandle;
+    let handle: FileHandle | undefined;
     try {
       handle = await open(path, 'r');
     } catch (error) {
@@ -151,9 +157,18 @@ export class FileSystemBlobStore implements BlobStore {
         throw new BlobNotFoundError(key);
       }
       const bytes = range ? clampRange(key, range, info.size) : undefined;
+      const start = bytes?.start ?? 0;
+      const length = bytes ? bytes.end - bytes.start + 1 : info.size;
+      if (length <= WHOLE_READ_BYTES) {
+        // Wheels and metadata files are mostly small: one read and a close, no stream to set up.
+        const buffer = Buffer.allocUnsafe(length);
+        const { bytesRead } = length > 0 ? await handle.read(buffer, 0, length, start) : { bytesRead: 0 };
+        await handle.close();
+        return oneChunk(buffer.subarray(0, bytesRead));
+      }
       return handle.createReadStream(bytes ? { start: bytes.start, end: bytes.end } : {});
     } catch (error) {
-      await handle.close();
+      await handle?.close().catch(() => undefined);
       throw translate(error, key);
     }
   }

@@ -41,8 +41,10 @@ export class FilesController {
     if (!/^[0-9a-f]{64}$/.test(sha256)) {
       return notFound();
     }
-    const file = await this.readModel.storedFile(sha256, filename);
-    const metadataOf = !file && filename.endsWith(METADATA_SUFFIX) ? await this.readModel.storedFile(sha256, filename.slice(0, -METADATA_SUFFIX.length)) : undefined;
+    // No distribution's name ends in `.metadata` (.whl, .tar.gz, .zip): one lookup either way.
+    const wantsMetadata = filename.endsWith(METADATA_SUFFIX);
+    const file = wantsMetadata ? undefined : await this.readModel.storedFile(sha256, filename);
+    const metadataOf = wantsMetadata ? await this.readModel.storedFile(sha256, filename.slice(0, -METADATA_SUFFIX.length)) : undefined;
     const target = file ?? metadataOf?.coreMetadata;
     if (!target) {
       return notFound();
