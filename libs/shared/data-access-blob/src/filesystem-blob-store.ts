@@ -22,8 +22,20 @@ export interface FileSystemBlobStoreOptions {
 }
 
 /** Bytes being written live next to their target under this name until they are verified and renamed. */
-async function* oneChunk(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield chunk;
+/** A body that is already in memory, as the one chunk of an async iterable. */
+function oneChunk(chunk: Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let sent = false;
+      return {
+        next: (): Promise<IteratorResult<Uint8Array>> => {
+          const result: IteratorResult<Uint8Array> = sent ? { done: true, value: undefined } : { done: false, value: chunk };
+          sent = true;
+          return Promise.resolve(result);
+        },
+      };
+    },
+  };
 }
 
 /** Objects (or ranges) up to this size are read in one piece instead of streamed. */
