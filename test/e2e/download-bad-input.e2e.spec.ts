@@ -379,7 +379,8 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
     const wheelName = `${project.replace(/-/g, '_')}-1\\.0-py3-none-any\\.whl`;
     const { file, bytes } = await publishTo(target, project, { bigMember: true });
     const key = `files/${file.hashes.sha256.slice(0, 2)}/${file.hashes.sha256.slice(2, 4)}/${file.hashes.sha256}`;
-    assert.deepEqual(await objects.stat(key), { key, size: file.size }, 'the object is where the index expects it');
+    const stored = await objects.stat(key);
+    assert.deepEqual({ key: stored?.key, size: stored?.size }, { key, size: file.size }, 'the object is where the index expects it');
     const bad = flipMiddleByte(bytes);
     await objects.put(key, bad); // out of band: the bucket now holds other bytes of the same size
 
