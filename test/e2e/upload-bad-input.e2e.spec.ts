@@ -9,17 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
+import { upload as uploadTo, type Fields, type FilePart as Part } from './support/bad-input.js';
 import { buildProject } from './support/python.js';
 import { generateApiToken } from '@quiver/shared-util-tokens';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const MAX_UPLOAD = 2 * 1024 * 1024;
-
-interface Part {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly type?: string;
-}
 
 function countFiles(dir: string): number {
   try {
@@ -42,19 +37,8 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
   const auth = (): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
   const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-  async function upload(fields: Record<string, string | string[] | undefined>, file: Part | undefined, headers: Record<string, string> = {}, path = '/legacy/'): Promise<{ status: number; reason: string; body: string }> {
-    const form = new FormData();
-    for (const [key, value] of Object.entries(fields)) {
-      for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
-        form.append(key, item);
-      }
-    }
-    if (file) {
-      form.append('content', new Blob([Buffer.from(file.bytes)], { type: file.type ?? 'application/octet-stream' }), file.name);
-    }
-    const response = await fetch(`${base}${path}`, { method: 'POST', body: form, headers: { authorization: auth(), ...headers }, redirect: 'manual' });
-    return { status: response.status, reason: response.statusText, body: await response.text() };
-  }
+  const upload = (fields: Fields, file: Part | undefined, headers: Record<string, string> = {}, path = '/legacy/'): Promise<{ status: number; reason: string; body: string }> =>
+    uploadTo({ base, auth: auth() }, fields, file, headers, path);
 
   const wheelFields = (overrides: Record<string, string | string[] | undefined> = {}): Record<string, string | string[] | undefined> => ({
     ':action': 'file_upload',

@@ -72,6 +72,7 @@ export async function upload(
   fields: Fields,
   file: FilePart | undefined,
   headers: Record<string, string> = {},
+  path = '/legacy/',
 ): Promise<UploadResult> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) {
@@ -82,7 +83,7 @@ export async function upload(
   if (file) {
     form.append('content', new Blob([Buffer.from(file.bytes)], { type: file.type ?? 'application/octet-stream' }), file.name);
   }
-  const response = await fetch(`${registry.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: registry.auth, ...headers }, redirect: 'manual' });
+  const response = await fetch(`${registry.base}${path}`, { method: 'POST', body: form, headers: { authorization: registry.auth, ...headers }, redirect: 'manual' });
   return { status: response.status, reason: response.statusText, body: await response.text() };
 }
 
