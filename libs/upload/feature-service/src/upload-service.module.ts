@@ -12,6 +12,7 @@ import { uploadMigrations } from './publish-file/upload.migrations.js';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js';
 
 export const UPLOAD_RELAY = Symbol('UPLOAD_RELAY');
+export const UPLOAD_ORPHAN_GC = Symbol('UPLOAD_ORPHAN_GC');
 
 /** How long an answer waits for the relay run its upload kicked, before it asks the index. */
 const KICKED_RUN_WAIT_MS = 2_000;
@@ -26,7 +27,6 @@ async function kickedRun(relay: RelayRunner): Promise<void> {
   await Promise.race([relay.kick(), new Promise<void>((resolve) => (timer = setTimeout(resolve, KICKED_RUN_WAIT_MS)))]);
   clearTimeout(timer);
 }
-export const UPLOAD_ORPHAN_GC = Symbol('UPLOAD_ORPHAN_GC');
 
 /** Owns the upload service's lifecycle: schema at start, the outbox relay and the periodic orphan GC while running. */
 class UploadLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {

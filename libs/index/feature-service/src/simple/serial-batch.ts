@@ -7,9 +7,13 @@
  * Read-your-writes is unchanged: a request's query is sent after the request arrived, so it sees
  * every commit that finished before it.
  */
+interface Waiter {
+  readonly resolve: (serial: number | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class SerialBatch {
-  private pending = new Map<string, ((serial: number | undefined) => void)[]>();
-  private failures = new Map<string, ((error: unknown) => void)[]>();
+  private pending = new Map<string, Waiter[]>();
   private scheduled = false;
 
   constructor(
@@ -19,14 +23,9 @@ export class SerialBatch {
 
   serialOf(name: string): Promise<number | undefined> {
     return new Promise((resolve, reject) => {
-      const waiting = this.pending.get(name);
-      if (waiting) {
-        waiting.push(resolve);
-        this.failures.get(name)?.push(reject);
-      } else {
-        this.pending.set(name, [resolve]);
-        this.failures.set(name, [reject]);
-      }
+      const waiters = this.pending.get(name) ?? [];
+      waiters.push({ resolve, reject });
+      this.pending.set(name, waiters);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -37,15 +36,14 @@ export class SerialBatch {
   private flush(): void {
     this.scheduled = false;
     const pending = this.pending;
-    const failures = this.failures;
     this.pending = new Map();
-    this.failures = new Map();
     const names = [...pending.keys()];
     for (let at = 0; at < names.length; at += this.maxBatch) {
       const chunk = names.slice(at, at + this.maxBatch);
+      const waiters = (name: string): Waiter[] => pending.get(name) ?? [];
       this.load(chunk).then(
-        (serials) => chunk.forEach((name) => pending.get(name)?.forEach((resolve) => resolve(serials.get(name)))),
-        (error: unknown) => chunk.forEach((name) => failures.get(name)?.forEach((reject) => reject(error))),
+        (serials) => chunk.forEach((name) => waiters(name).forEach((waiter) => waiter.resolve(serials.get(name)))),
+        (error: unknown) => chunk.forEach((name) => waiters(name).forEach((waiter) => waiter.reject(error))),
       );
     }
   }
