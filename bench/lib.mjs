@@ -3,10 +3,11 @@
  * it through an upload API, autocannon runs, and the real services from the test harness.
  * Everything listens on 127.0.0.1.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -287,3 +288,79 @@ export async function peakGrowthDuringUpload(target, token, path, fields, pids, 
   }
   return [...pids].map(([name, pid]) => ({ name, before: before.get(name), after: memoryOf(pid).peak }));
 }
+
+/** A throw-away virtualenv under the download cache with `packages` from PyPI; returns its bin directory. */
+export function venv(name, packages) {
+  const dir = join(process.env.QUIVER_CACHE_DIR ?? join(homedir(), '.cache', 'quiver'), name);
+  const marker = join(dir, '.installed');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== packages.join('\n')) {
+    execFileSync('python3', ['-m', 'venv', dir]);
+    execFileSync(join(dir, 'bin', 'pip'), ['install', '-q', ...packages], { stdio: 'inherit' });
+    writeFileSync(marker, packages.join('\n'));
+  }
+  return join(dir, 'bin');
+}
+
+/** The Python clients' venv from the test harness (pip, uv, twine…); returns its bin directory. */
+export async function harnessPython(work) {
+  const { HarnessContext } = await import('../test/dist/harness/context.js');
+  const { python } = await import('../test/dist/harness/services/python.js');
+  return (await python.start(new HarnessContext(join(work, 'harness')))).env.QUIVER_TEST_PYTHON_BIN;
+}
+
+/** nginx from Debian serving `dir` as static files on `port` (one worker, sendfile, keep-alive). */
+export function nginxServing(work, dir, port) {
+  const conf = join(work, `nginx-${port}`);
+  mkdirSync(conf);
+  writeFileSync(
+    join(conf, 'nginx.conf'),
+    `daemon off; worker_processes 1; pid ${conf}/pid; error_log ${conf}/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${conf}; proxy_temp_path ${conf}; keepalive_requests 100000; sendfile on;
+  types { application/octet-stream whl metadata; }
+  server { listen 127.0.0.1:${port}; root ${dir}; location /simple/ { index index.html; default_type text/html; } } }\n`,
+  );
+  return start('/usr/sbin/nginx', ['-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')]);
+}
+
+/** Saves Quiver's HTML pages (all projects) and, for the first `withFiles`, the files and metadata they link to. */
+export async function exportStatic(quiver, dir, projects, withFiles) {
+  for (let p = 0; p < projects; p += 1) {
+    const page = await fetch(`${quiver.base}/simple/${projectName(p)}/`, { headers: { ...quiver.auth, accept: 'text/html' } });
+    mkdirSync(join(dir, 'simple', projectName(p)), { recursive: true });
+    const html = await page.text();
+    writeFileSync(join(dir, 'simple', projectName(p), 'index.html'), html);
+    if (p < withFiles) {
+      for (const [, href] of html.matchAll(/href="([^"#]+)#/g)) {
+        for (const path of [href, `${href}.metadata`]) {
+          const file = await fetch(`${quiver.base}${path}`, { headers: quiver.auth });
+          mkdirSync(join(dir, path, '..'), { recursive: true });
+          writeFileSync(join(dir, decodeURIComponent(path)), Buffer.from(await file.arrayBuffer()));
+        }
+      }
+    }
+  }
+}
+
+/** Seconds `pip download --no-deps --no-cache-dir` of `projects` from `indexUrl` takes (into a temp dir under `work`). */
+export function pipDownload(work, python, indexUrl, projects) {
+  const dest = mkdtempSync(join(work, 'pip-'));
+  const began = process.hrtime.bigint();
+  const result = spawnSync(
+    join(python, 'pip'),
+    ['download', '--no-deps', '--no-cache-dir', '--disable-pip-version-check', '-q', '-d', dest, '--index-url', indexUrl, ...projects],
+    { env: { PATH: `${python}:/usr/bin:/bin`, HOME: dest, PIP_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' },
+  );
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`pip download from ${indexUrl.replace(/\/\/[^@]*@/, '//')} failed:\n${result.stderr}`);
+  }
+  const files = readdirSync(dest).length;
+  rmSync(dest, { recursive: true, force: true });
+  if (files !== projects.length) {
+    throw new Error(`pip downloaded ${files} files, expected ${projects.length}`);
+  }
+  return seconds;
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -18,12 +18,18 @@
  *    distributed front door; the growth of each upload process's peak RSS (VmHWM).
  * Loads overlap (they are not what is compared); measurements run one at a time on an idle machine.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   arg,
+  exportStatic,
+  harnessPython,
+  median,
+  nginxServing,
+  pipDownload,
+  venv,
   basic,
   buildCorpus,
   freePort,
@@ -53,7 +59,6 @@ const SCALE_PROJECTS = arg('scale-projects', 20_000);
 const SCALE_FILES = arg('scale-files', 2);
 const PIP_PROJECTS = arg('pip-projects', 50);
 const BIG_BYTES = arg('big-bytes', 2 ** 30);
-const cache = process.env.QUIVER_CACHE_DIR ?? join(homedir(), '.cache', 'quiver');
 const work = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
 chmodSync(work, 0o711); // the harness's Postgres runs as the postgres user below it
 const report = [];
@@ -62,78 +67,11 @@ const out = (text) => {
   console.log(text);
 };
 
-function venv(name, packages) {
-  const dir = join(cache, name);
-  const marker = join(dir, '.installed');
-  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== packages.join('\n')) {
-    execFileSync('python3', ['-m', 'venv', dir]);
-    execFileSync(join(dir, 'bin', 'pip'), ['install', '-q', ...packages], { stdio: 'inherit' });
-    writeFileSync(marker, packages.join('\n'));
-  }
-  return join(dir, 'bin');
-}
-
-function nginxServing(dir, port) {
-  const conf = join(work, `nginx-${port}`);
-  mkdirSync(conf);
-  writeFileSync(
-    join(conf, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${conf}/pid; error_log ${conf}/error.log;
-events { worker_connections 4096; }
-http { access_log off; client_body_temp_path ${conf}; proxy_temp_path ${conf}; keepalive_requests 100000; sendfile on;
-  types { application/octet-stream whl metadata; }
-  server { listen 127.0.0.1:${port}; root ${dir}; location /simple/ { index index.html; default_type text/html; } } }\n`,
-  );
-  return start('/usr/sbin/nginx', ['-e', join(conf, 'error.log'), '-c', join(conf, 'nginx.conf')]);
-}
-
-/** Saves Quiver's HTML pages (all projects) and, for the first `withFiles`, the files and metadata they link to. */
-async function exportStatic(quiver, dir, projects, withFiles) {
-  for (let p = 0; p < projects; p += 1) {
-    const page = await fetch(`${quiver.base}/simple/${projectName(p)}/`, { headers: { ...quiver.auth, accept: 'text/html' } });
-    mkdirSync(join(dir, 'simple', projectName(p)), { recursive: true });
-    const html = await page.text();
-    writeFileSync(join(dir, 'simple', projectName(p), 'index.html'), html);
-    if (p < withFiles) {
-      for (const [, href] of html.matchAll(/href="([^"#]+)#/g)) {
-        for (const path of [href, `${href}.metadata`]) {
-          const file = await fetch(`${quiver.base}${path}`, { headers: quiver.auth });
-          mkdirSync(join(dir, path, '..'), { recursive: true });
-          writeFileSync(join(dir, decodeURIComponent(path)), Buffer.from(await file.arrayBuffer()));
-        }
-      }
-    }
-  }
-}
-
-function pipDownload(python, indexUrl, projects) {
-  const dest = mkdtempSync(join(work, 'pip-'));
-  const began = process.hrtime.bigint();
-  const result = spawnSync(
-    join(python, 'pip'),
-    ['download', '--no-deps', '--no-cache-dir', '--disable-pip-version-check', '-q', '-d', dest, '--index-url', indexUrl, ...projects],
-    { env: { PATH: `${python}:/usr/bin:/bin`, HOME: dest, PIP_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' },
-  );
-  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  if (result.status !== 0) {
-    throw new Error(`pip download from ${indexUrl.replace(/\/\/[^@]*@/, '//')} failed:\n${result.stderr}`);
-  }
-  const files = readdirSync(dest).length;
-  rmSync(dest, { recursive: true, force: true });
-  if (files !== projects.length) {
-    throw new Error(`pip downloaded ${files} files, expected ${projects.length}`);
-  }
-  return seconds;
-}
-
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const row = (r, ceiling) => [r.label, r.rps.toLocaleString('en'), r.p50, r.p99, r.errors, `${((r.rps / ceiling) * 100).toFixed(1)}%`];
 
 try {
-  const { HarnessContext } = await import('../test/dist/harness/context.js');
-  const { python } = await import('../test/dist/harness/services/python.js');
-  const pythonBin = (await python.start(new HarnessContext(join(work, 'harness')))).env.QUIVER_TEST_PYTHON_BIN;
+  const pythonBin = await harnessPython(work);
   const pypiserverBin = venv('bench-pypiserver-2.4.2', ['pypiserver[cache]==2.4.2', 'waitress==3.0.2']);
   const devpiBin = venv('bench-devpi-6.20.3', ['devpi-server==6.20.3']);
 
@@ -177,7 +115,7 @@ try {
   const staticDir = join(work, 'static');
   await exportStatic(embedded, staticDir, PROJECTS, PIP_PROJECTS);
   const nPort = await freePort();
-  const nginx = nginxServing(staticDir, nPort);
+  const nginx = nginxServing(work, staticDir, nPort);
   await waitFor(`http://127.0.0.1:${nPort}/simple/${projectName(0)}/`, nginx);
 
   // pypiserver, serving the same wheel files from a directory (cached-dir: no rescan per request).
@@ -214,8 +152,8 @@ try {
   const nginxUrl = `http://127.0.0.1:${nPort}/simple/`;
   const times = { quiver: [], nginx: [] };
   for (let round = 0; round < 3; round += 1) {
-    times.nginx.push(pipDownload(pythonBin, nginxUrl, names));
-    times.quiver.push(pipDownload(pythonBin, quiverUrl, names));
+    times.nginx.push(pipDownload(work, pythonBin, nginxUrl, names));
+    times.quiver.push(pipDownload(work, pythonBin, quiverUrl, names));
   }
   await stop(nginx);
   await embedded.stop();

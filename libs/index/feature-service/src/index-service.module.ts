@@ -6,10 +6,10 @@ import { PypiJsonController } from './pypi-json/pypi-json.controller.js';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from './index.ports.js';
 import { indexMigrations } from './projection/index.migrations.js';
 import { IndexProjectionConsumer } from './projection/projection.consumer.js';
+import { ProjectSerials } from './simple/project-serials.js';
 import { SimpleController } from './simple/simple.controller.js';
 import { IndexedEventController } from './projection/indexed-event.controller.js';
 import { INDEX_PROJECTION_TOKEN } from './index.tokens.js';
-
 
 class IndexLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -36,7 +36,7 @@ export class IndexServiceModule {
     return {
       module: IndexServiceModule,
       controllers: [healthController('index'), SimpleController, FilesController, PypiJsonController, IndexedEventController],
-      providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, IndexLifecycle],
+      providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, ProjectSerials, IndexLifecycle],
     };
   }
 }

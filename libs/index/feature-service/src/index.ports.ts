@@ -12,6 +12,8 @@ export interface IndexDependencies {
    * freshness is then checked in memory. Replicas sharing a consumer group must read the database.
    */
   readonly soleProjection?: boolean;
+  /** Budget for checked bytes of small files kept in memory (`QUIVER_FILE_CACHE_BYTES`); 0 or absent keeps none. */
+  readonly fileCacheBytes?: number;
 }
 
 export const INDEX_DEPENDENCIES = Symbol('INDEX_DEPENDENCIES');

@@ -10,6 +10,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutBlobOptions,
+  type StatedBlob,
   type StoredBlob,
 } from '@quiver/shared-ports';
 import { assertSafeKey, compareKeys, segmentProblem, UnsafeBlobKeyError } from './blob-key.js';
@@ -141,11 +142,12 @@ export class FileSystemBlobStore implements BlobStore {
     }
   }
 
-  async stat(key: string): Promise<StoredBlob | undefined> {
+  async stat(key: string): Promise<StatedBlob | undefined> {
     const path = this.path(key);
     try {
-      const info = await stat(path);
-      return info.isFile() ? { key, size: info.size, lastModified: info.mtime } : undefined;
+      const info = await stat(path, { bigint: true });
+      // A put renames a new file into place (a new inode); a write in place changes the mtime.
+      return info.isFile() ? { key, size: Number(info.size), lastModified: info.mtime, revision: `${info.ino}:${info.mtimeNs}` } : undefined;
     } catch (error) {
       if (isMissing(error)) {
         return undefined;

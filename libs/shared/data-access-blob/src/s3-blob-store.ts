@@ -9,6 +9,7 @@ import {
   type BlobStore,
   type ByteRange,
   type PutBlobOptions,
+  type StatedBlob,
   type StoredBlob,
 } from '@quiver/shared-ports';
 import { assertSafeKey } from './blob-key.js';
@@ -224,11 +225,11 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async stat(key: string): Promise<StoredBlob | undefined> {
+  async stat(key: string): Promise<StatedBlob | undefined> {
     assertSafeKey(key);
     try {
       const info = await this.guard(key, () => this.client.statObject(this.bucket, key));
-      return { key, size: info.size, lastModified: new Date(info.lastModified) };
+      return { key, size: info.size, lastModified: new Date(info.lastModified), revision: info.etag };
     } catch (error) {
       if (error instanceof BlobNotFoundError) {
         return undefined;

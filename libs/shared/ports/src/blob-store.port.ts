@@ -10,6 +10,16 @@ export interface StoredBlob extends BlobStat {
   readonly lastModified: Date;
 }
 
+/** What `stat` says of an object: also a revision to tell one write of it from another. */
+export interface StatedBlob extends StoredBlob {
+  /**
+   * Opaque, and different after any write that may have changed the bytes under the key (the
+   * store's ETag, or the file's inode and nanosecond mtime): a copy of the bytes kept elsewhere is
+   * still the object's only while the revision is the same.
+   */
+  readonly revision: string;
+}
+
 /** An inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
   readonly start: number;
@@ -29,8 +39,8 @@ export type BlobBody = Uint8Array | AsyncIterable<Uint8Array>;
 export interface BlobStore {
   /** Stores `body` under `key`, replacing any previous object. Resolves once the store acknowledged it. */
   put(key: string, body: BlobBody, options?: PutBlobOptions): Promise<BlobStat>;
-  /** Size and last write time of the object, or `undefined` when there is none. */
-  stat(key: string): Promise<StoredBlob | undefined>;
+  /** Size, last write time and revision of the object, or `undefined` when there is none. */
+  stat(key: string): Promise<StatedBlob | undefined>;
   /** The object's bytes, or the bytes of `range`. Rejects with `BlobNotFoundError` when there is no object. */
   read(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>;
   /** Removes the object; removing a missing object is not an error. */

@@ -241,6 +241,18 @@ export function blobStoreContract(adapterName: string, open: () => Promise<BlobS
       await eventuallyLater(store, key, stated.lastModified);
     });
 
+    it('gives each write of an object its own revision in stat, also for other bytes of the same size', async () => {
+      const key = `${uniqueName('blob')}/revised`;
+      await store.put(key, Buffer.from('first'));
+      const first = await store.stat(key);
+      assert.equal(typeof first?.revision, 'string');
+      assert.equal((await store.stat(key))?.revision, first?.revision, 'an unchanged object keeps its revision');
+      await store.put(key, Buffer.from('other'));
+      const second = await store.stat(key);
+      assert.equal(second?.size, first?.size);
+      assert.notEqual(second?.revision, first?.revision, 'a copy of the first bytes must not pass for the second');
+    });
+
     it('lists exactly the keys under a prefix, in UTF-8 byte order, with sizes', async () => {
       const prefix = uniqueName('blob');
       const stored: Record<string, string> = {

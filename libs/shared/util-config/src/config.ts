@@ -36,6 +36,10 @@ export interface QuiverConfig {
     /** Names (besides the built-in ones and the standard library's) that new projects may not take. */
     readonly prohibitedProjectNames: readonly string[];
   };
+  readonly index: {
+    /** Budget for the checked bytes of small files (≤ 1 MiB) the index keeps in memory; 0 keeps none. */
+    readonly fileCacheBytes: number;
+  };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
   /** Where the upload service asks the index whether an event is served yet (distributed mode). */
@@ -152,6 +156,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       newProjectsPerHour: count('QUIVER_NEW_PROJECTS_PER_HOUR', 20),
       prohibitedProjectNames: names('QUIVER_PROHIBITED_PROJECT_NAMES'),
     },
+    index: { fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024) },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
     maintenance: {

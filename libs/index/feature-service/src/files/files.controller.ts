@@ -1,14 +1,20 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BlobNotFoundError, BlobStoreUnavailableError, type BlobStat } from '@quiver/shared-ports';
+import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { privateAnswer, requireReader } from '../read-auth.js';
+import { ProjectSerials } from '../simple/project-serials.js';
 import { ProjectReadModel } from '../simple/project.read-model.js';
 import { parseRange } from './byte-range.js';
+import { SmallFileCache } from './small-file-cache.js';
+import { StoredFiles } from './stored-files.js';
 import { StoredFileIntegrityError, verifiedBody } from './verified-body.js';
 
 const METADATA_SUFFIX = '.metadata';
+/** Whole files up to this size are checked before the status line and sent as one buffer. */
+const SMALL_FILE_BYTES = 1024 * 1024;
 const contentDisposition = (filename: string): string =>
   `attachment; filename="${filename.replace(/[^\w.+-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
@@ -21,10 +27,15 @@ const contentDisposition = (filename: string): string =>
 @Controller('files')
 export class FilesController {
   private readonly logger = new Logger('index');
-  private readonly readModel: ProjectReadModel;
+  private readonly storedFiles: StoredFiles;
+  private readonly smallFiles: SmallFileCache;
 
-  constructor(@Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies) {
-    this.readModel = new ProjectReadModel(deps.database);
+  constructor(
+    @Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies,
+    serials: ProjectSerials,
+  ) {
+    this.storedFiles = new StoredFiles(new ProjectReadModel(deps.database), (project) => serials.current(project));
+    this.smallFiles = new SmallFileCache(deps.fileCacheBytes ?? 0, SMALL_FILE_BYTES);
   }
 
   /** Fastify answers HEAD through this handler too (exposeHeadRoutes); HEAD reads no bytes. */
@@ -43,8 +54,8 @@ export class FilesController {
     }
     // No distribution's name ends in `.metadata` (.whl, .tar.gz, .zip): one lookup either way.
     const wantsMetadata = filename.endsWith(METADATA_SUFFIX);
-    const file = wantsMetadata ? undefined : await this.readModel.storedFile(sha256, filename);
-    const metadataOf = wantsMetadata ? await this.readModel.storedFile(sha256, filename.slice(0, -METADATA_SUFFIX.length)) : undefined;
+    const file = wantsMetadata ? undefined : await this.storedFiles.find(sha256, filename);
+    const metadataOf = wantsMetadata ? await this.storedFiles.find(sha256, filename.slice(0, -METADATA_SUFFIX.length)) : undefined;
     const target = file ?? metadataOf?.coreMetadata;
     if (!target) {
       return notFound();
@@ -65,7 +76,7 @@ export class FilesController {
     }
     const unavailable = (problem: string): FastifyReply => this.integrityFault(reply, filename, target, problem);
     // The stored object must exist with the recorded size before a status line is sent (BAD-INPUT 48).
-    let stored: BlobStat | undefined;
+    let stored: StatedBlob | undefined;
     try {
       stored = await this.deps.blobs.stat(target.blobKey);
     } catch (error) {
@@ -88,6 +99,9 @@ export class FilesController {
     if (headOnly) {
       return reply.code(partial ? 206 : 200).send();
     }
+    if (!partial && target.size <= SMALL_FILE_BYTES) {
+      return this.sendSmall(reply, filename, target, stored.revision);
+    }
     let body: AsyncIterable<Uint8Array>;
     try {
       body = await this.deps.blobs.read(target.blobKey, partial ? { start: range.start, end: range.end } : undefined);
@@ -109,6 +123,33 @@ export class FilesController {
       throw error;
     }
     return reply.code(partial ? 206 : 200).send(body instanceof Readable ? body : Readable.from(body));
+  }
+
+  /**
+   * A whole small file (most wheels, every `.metadata` file) is read and checked in full before its
+   * status line, then sent as one buffer; checked bytes are kept for the same stored revision.
+   */
+  private async sendSmall(reply: FastifyReply, filename: string, target: StoredTarget, revision: string): Promise<FastifyReply> {
+    let bytes = this.smallFiles.get(target.blobKey, revision);
+    if (!bytes) {
+      try {
+        bytes = await readAtMost(await this.deps.blobs.read(target.blobKey), target.size);
+      } catch (error) {
+        if (error instanceof BlobNotFoundError) {
+          return this.integrityFault(reply, filename, target, 'the stored object is missing'); // deleted since the stat
+        }
+        if (error instanceof BlobStoreUnavailableError) {
+          return storeDown(reply);
+        }
+        throw error;
+      }
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== target.sha256) {
+        return this.integrityFault(reply, filename, target, `sha256 ${actual}, expected ${target.sha256}`);
+      }
+      this.smallFiles.set(target.blobKey, revision, bytes);
+    }
+    return reply.code(200).send(bytes);
   }
 
   /** Starts the verifying stream; a file that fits in one chunk is checked in full here, before anything is sent. */
@@ -143,6 +184,22 @@ function withoutFileHeaders(reply: FastifyReply): FastifyReply {
 /** The object store is down: a transient condition, unlike a missing object. */
 const storeDown = (reply: FastifyReply): FastifyReply =>
   withoutFileHeaders(reply).code(503).header('retry-after', '30').send('The file is temporarily unavailable.\n');
+
+/** The body's bytes; more than `limit` of them (the object grew since its stat) is kept as `limit + 1`, which cannot hash right. */
+async function readAtMost(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length > limit) {
+      break;
+    }
+  }
+  const [only] = chunks;
+  const bytes = chunks.length === 1 && only ? Buffer.from(only.buffer, only.byteOffset, only.length) : Buffer.concat(chunks, length);
+  return bytes.subarray(0, Math.min(bytes.length, limit + 1));
+}
 
 /** `first` (already read from `rest`) followed by the rest. */
 async function* prepend(first: IteratorResult<Uint8Array>, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -75,7 +75,8 @@ export class ProjectReadModel {
     return { name, lastSerial: Number(serial), versions, files };
   }
 
-  async storedFile(sha256: string, filename: string): Promise<StoredFile | undefined> {
+  /** The file with the project it belongs to and that project's serial, read in one statement (one snapshot). */
+  async storedFile(sha256: string, filename: string): Promise<{ readonly file: StoredFile; readonly project: string; readonly serial: number } | undefined> {
     const { rows } = await this.db.query<{
       filename: string;
       sha256: string;
@@ -84,16 +85,20 @@ export class ProjectReadModel {
       core_metadata_sha256: string | null;
       core_metadata_size: string | null;
       core_metadata_key: string | null;
+      project: string;
+      last_serial: string;
     }>(
-      `SELECT filename, sha256, size::text AS size, blob_key, core_metadata_sha256, core_metadata_size::text AS core_metadata_size, core_metadata_key
-         FROM index_files WHERE sha256 = $1 AND filename = $2`,
+      `SELECT f.filename, f.sha256, f.size::text AS size, f.blob_key, f.core_metadata_sha256, f.core_metadata_size::text AS core_metadata_size,
+              f.core_metadata_key, f.project, p.last_serial::text AS last_serial
+         FROM index_files f JOIN index_projects p ON p.name = f.project
+        WHERE f.sha256 = $1 AND f.filename = $2`,
       [sha256, filename],
     );
     const row = rows[0];
     if (!row) {
       return undefined;
     }
-    return {
+    const file: StoredFile = {
       filename: row.filename,
       sha256: row.sha256,
       size: Number(row.size),
@@ -102,5 +107,6 @@ export class ProjectReadModel {
         ? { coreMetadata: { sha256: row.core_metadata_sha256, size: Number(row.core_metadata_size), blobKey: row.core_metadata_key } }
         : {}),
     };
+    return { file, project: row.project, serial: Number(row.last_serial) };
   }
 }

@@ -9,26 +9,22 @@ import {
   resolveProjectPath,
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { INDEX_PROJECTION_TOKEN } from '../index.tokens.js';
-import type { IndexProjectionConsumer } from '../projection/projection.consumer.js';
 import { privateAnswer, requireReader } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
-import { SerialBatch } from './serial-batch.js';
+import { ProjectSerials } from './project-serials.js';
 
 /** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
 @Controller('simple')
 export class SimpleController {
   private readonly readModel: ProjectReadModel;
   private readonly cache = new PageCache();
-  private readonly serials: SerialBatch;
 
   constructor(
     @Inject(INDEX_DEPENDENCIES) private readonly deps: IndexDependencies,
-    @Inject(INDEX_PROJECTION_TOKEN) private readonly projection: IndexProjectionConsumer,
+    private readonly serials: ProjectSerials,
   ) {
     this.readModel = new ProjectReadModel(deps.database);
-    this.serials = new SerialBatch((names) => this.readModel.projectSerials(names));
   }
 
   @Get('/')
@@ -59,8 +55,7 @@ export class SimpleController {
       const location = resolved.kind === 'redirect' ? resolved.location : `/simple/${resolved.name}/`;
       return privateAnswer(reply.code(301), { negotiated: true }).header('location', location).send();
     }
-    const serial =
-      resolved.kind !== 'ok' ? undefined : this.deps.soleProjection ? this.projection.serialOf(resolved.name) : await this.serials.serialOf(resolved.name);
+    const serial = resolved.kind === 'ok' ? await this.serials.current(resolved.name) : undefined;
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
     const cached =
       resolved.kind === 'ok' && serial !== undefined

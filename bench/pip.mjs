@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The pip point alone (simple-index.mjs runs it as part of the whole table): `pip download` of
+ * `--pip-projects` projects from Quiver embedded and from nginx serving the same pages, metadata
+ * files and wheels statically, alternating, `--rounds` times each (median reported).
+ *
+ *   node_modules/.bin/node bench/pip.mjs [--pip-projects 50] [--files 5] [--rounds 5]
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { arg, buildCorpus, exportStatic, freePort, harnessPython, log, median, nginxServing, pipDownload, projectName, startQuiverEmbedded, stopAll, table, uploadCorpus, waitFor } from './lib.mjs';
+
+const PIP_PROJECTS = arg('pip-projects', 50);
+const FILES = arg('files', 5);
+const ROUNDS = arg('rounds', 5);
+const work = mkdtempSync(join(tmpdir(), 'quiver-bench-pip-'));
+chmodSync(work, 0o711);
+
+try {
+  const pythonBin = await harnessPython(work);
+  const corpus = buildCorpus(join(work, 'packages'), PIP_PROJECTS, FILES);
+  const quiver = await startQuiverEmbedded(join(work, 'embedded'));
+  const seconds = await uploadCorpus(`${quiver.base}/legacy/`, quiver.auth, corpus);
+  log(`${corpus.length} files loaded in ${seconds.toFixed(0)} s`);
+  const staticDir = join(work, 'static');
+  await exportStatic(quiver, staticDir, PIP_PROJECTS, PIP_PROJECTS);
+  const port = await freePort();
+  const nginx = nginxServing(work, staticDir, port);
+  await waitFor(`http://127.0.0.1:${port}/simple/${projectName(0)}/`, nginx);
+
+  const names = Array.from({ length: PIP_PROJECTS }, (_, i) => projectName(i));
+  const quiverUrl = `http://__token__:${quiver.token}@${quiver.base.slice('http://'.length)}/simple/`;
+  const nginxUrl = `http://127.0.0.1:${port}/simple/`;
+  const times = { quiver: [], nginx: [] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    times.nginx.push(pipDownload(work, pythonBin, nginxUrl, names));
+    times.quiver.push(pipDownload(work, pythonBin, quiverUrl, names));
+  }
+  const [q, n] = [median(times.quiver), median(times.nginx)];
+  console.log(`\n## pip download of ${PIP_PROJECTS} projects (median of ${ROUNDS}, alternating)\n`);
+  console.log(
+    table(['index', 'seconds', 'runs'], [
+      ['nginx, static pages, metadata and wheels', n.toFixed(2), times.nginx.map((t) => t.toFixed(2)).join(', ')],
+      ['Quiver embedded', q.toFixed(2), times.quiver.map((t) => t.toFixed(2)).join(', ')],
+    ]),
+  );
+  console.log(`\nQuiver / nginx: ${(q / n).toFixed(2)}×`);
+} finally {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+}
