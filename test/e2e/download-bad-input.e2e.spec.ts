@@ -168,12 +168,16 @@ describe('download and simple-index bad input (BAD-INPUT 48-54) against the runn
       assert.deepEqual(pip.saved, [], `pip saved nothing:\n${pip.output}`);
     });
 
-    it('answers 502 for a corrupted file small enough to be checked before the first byte (the .metadata file)', async () => {
+    it('answers 502 for a corrupted file small enough to be checked before the first byte (the .metadata file), also after serving it intact', async () => {
       const { file } = await publish('badmeta');
       const metadataSha = file['core-metadata'] ? file['core-metadata'].sha256 : '';
       assert.match(metadataSha, /^[0-9a-f]{64}$/);
       const path = blobPath(metadataSha, 'metadata');
       const original = readFileSync(path);
+      // Served (and kept in memory, checked) first: the copy must not outlive the stored object's revision.
+      const intact = await get(`${file.url}.metadata`);
+      assert.equal(intact.status, 200);
+      assert.deepEqual(Buffer.from(await intact.arrayBuffer()), original);
       writeFileSync(path, Buffer.from(original.toString('latin1').replace('Summary', 'Sxmmary'), 'latin1'));
       const response = await get(`${file.url}.metadata`);
       assert.equal(response.status, 502);
@@ -399,5 +403,29 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
     assert.match(await missing.text(), /^Stored file is unavailable/);
     await logged(indexLog, new RegExp(`"${wheelName}" .*the stored object is missing`));
     assert.doesNotMatch(indexLog(), new RegExp(registry.token), 'no token in the log');
+  });
+
+  it('answers 502 on every replica for a small file rewritten in S3 after the replicas served it (and kept it in memory)', async () => {
+    const project = `s3-meta-${randomBytes(3).toString('hex')}`;
+    const { file } = await publishTo(target, project);
+    const metadataSha = file['core-metadata'] ? file['core-metadata'].sha256 : '';
+    const key = `metadata/${metadataSha.slice(0, 2)}/${metadataSha.slice(2, 4)}/${metadataSha}`;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await objects.read(key)) {
+      chunks.push(chunk);
+    }
+    const original = Buffer.concat(chunks);
+    // The front door spreads requests over both index replicas: every one of them has served the file.
+    for (let round = 0; round < 4; round += 1) {
+      const intact = await getFrom(target, `${file.url}.metadata`);
+      assert.equal(intact.status, 200);
+      assert.deepEqual(Buffer.from(await intact.arrayBuffer()), original);
+    }
+    await objects.put(key, Buffer.from(original.toString('latin1').replace('Summary', 'Sxmmary'), 'latin1'));
+    for (let round = 0; round < 4; round += 1) {
+      const response = await getFrom(target, `${file.url}.metadata`);
+      assert.equal(response.status, 502, `request ${round + 1} after the rewrite`);
+      assert.match(await response.text(), /^Stored file is unavailable/);
+    }
   });
 });
