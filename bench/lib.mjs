@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -36,8 +36,29 @@ export const freePort = () =>
 
 const children = new Set();
 
+/**
+ * On a machine of two or more cores, every server this benchmark starts itself (`start`) runs on
+ * CPU 0 and the benchmark (the load generator, and the pip it runs) on the others, so the scheduler
+ * cannot put a server and its client on one core for part of a measurement. The distributed stack
+ * (harness services and Quiver's replicas) is not pinned. `--no-pin` turns pinning off.
+ */
+const serverCpus = (() => {
+  if (process.argv.includes('--no-pin') || availableParallelism() < 2) {
+    return undefined;
+  }
+  pinSelf(`1-${availableParallelism() - 1}`);
+  return '0';
+})();
+
+function pinSelf(cpus) {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
 /** Starts a process whose PID we own; its output is kept for error messages. */
 export function start(command, args, env = {}, options = {}) {
+  if (serverCpus !== undefined) {
+    [command, args] = ['taskset', ['-c', serverCpus, command, ...args]];
+  }
   const child = spawn(command, args, { cwd: options.cwd ?? root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk) => {
@@ -195,12 +216,26 @@ export async function startQuiverEmbedded(dataDir, env = {}) {
  */
 export async function startQuiverDistributed(work, env = {}) {
   const { HarnessContext } = await import('../test/dist/harness/context.js');
-  const { postgres } = await import('../test/dist/harness/services/postgres.js');
-  const { kafka } = await import('../test/dist/harness/services/kafka.js');
-  const { s3 } = await import('../test/dist/harness/services/s3.js');
   mkdirSync(work, { recursive: true });
   chmodSync(work, 0o711); // the postgres user must reach its data directory below
   const ctx = new HarnessContext(join(work, 'services'));
+  // Processes inherit the benchmark's own CPU: the distributed stack gets every core instead.
+  if (serverCpus !== undefined) {
+    pinSelf(`0-${availableParallelism() - 1}`);
+  }
+  try {
+    return await startDistributedStack(ctx, work, env);
+  } finally {
+    if (serverCpus !== undefined) {
+      pinSelf(`1-${availableParallelism() - 1}`);
+    }
+  }
+}
+
+async function startDistributedStack(ctx, work, env) {
+  const { postgres } = await import('../test/dist/harness/services/postgres.js');
+  const { kafka } = await import('../test/dist/harness/services/kafka.js');
+  const { s3 } = await import('../test/dist/harness/services/s3.js');
   const services = await Promise.all([postgres.start(ctx), kafka.start(ctx), s3.start(ctx)]);
   const stopServices = () => Promise.all(services.map((service) => service.stop()));
   try {

@@ -11,8 +11,12 @@ export const INDEX_PROJECTION_GROUP = 'quiver-index-projection';
 export class IndexProjectionConsumer {
   private subscription: Subscription | undefined;
   private readonly listeners = new Set<() => void>();
-  /** Each project's last serial as this consumer has applied it (exact only when it sees every partition). */
-  private readonly serials = new Map<string, number>();
+  /**
+   * Each project's last serial as this consumer has applied it (exact only when it sees every
+   * partition), in one object per project that is updated in place, never replaced: a cache can
+   * hold it and read the current serial without a lookup.
+   */
+  private readonly serials = new Map<string, { serial: number }>();
 
   constructor(
     private readonly db: Database,
@@ -21,7 +25,7 @@ export class IndexProjectionConsumer {
 
   async start(): Promise<void> {
     const { rows } = await this.db.query<{ name: string; last_serial: string }>('SELECT name, last_serial::text AS last_serial FROM index_projects');
-    rows.forEach((row) => this.serials.set(row.name, Number(row.last_serial)));
+    rows.forEach((row) => this.advance(row.name, Number(row.last_serial)));
     this.subscription = await this.bus.subscribe({
       group: INDEX_PROJECTION_GROUP,
       topics: [PACKAGE_EVENTS_TOPIC],
@@ -30,7 +34,7 @@ export class IndexProjectionConsumer {
         const event = decodeRecordedEvent(message.value);
         await this.db.transaction((tx) => projectPackageEvent(tx, event));
         // After the commit and before any waiter is released, so a confirmed upload is never served stale.
-        this.serials.set(event.data.project, Math.max(this.serials.get(event.data.project) ?? 0, Number(event.position)));
+        this.advance(event.data.project, Number(event.position));
         this.listeners.forEach((listener) => listener());
       },
     });
@@ -38,7 +42,21 @@ export class IndexProjectionConsumer {
 
   /** The project's serial without a database round trip; only for a consumer that sees every event (embedded mode). */
   serialOf(project: string): number | undefined {
+    return this.serials.get(project)?.serial;
+  }
+
+  /** The object `serialOf` reads, which follows the project's serial from now on (same caveat). */
+  liveSerial(project: string): { readonly serial: number } | undefined {
     return this.serials.get(project);
+  }
+
+  private advance(project: string, serial: number): void {
+    const live = this.serials.get(project);
+    if (live) {
+      live.serial = Math.max(live.serial, serial);
+    } else {
+      this.serials.set(project, { serial });
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,33 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PageCache } from './page-cache.js';
-import type { VersionedPage } from './project.read-model.js';
 
-const page = (serial: number): VersionedPage => ({ name: 'demo', lastSerial: serial, versions: [], files: [] });
+const HTML = 'text/html';
+const JSON_V1 = 'application/vnd.pypi.simple.v1+json';
 
 describe('PageCache', () => {
-  it('renders once per serial and format, and reloads when the serial moves on', async () => {
+  it('keeps one body per format for one serial, and a newer serial replaces them all', () => {
     const cache = new PageCache();
-    let loads = 0;
-    let renders = 0;
-    const get = (serial: number, format: string) =>
-      cache.body('demo', serial, format, () => Promise.resolve((loads += 1, page(serial))), (p) => `${format}@${(renders += 1, p.lastSerial)}`);
-    assert.equal((await get(5, 'html'))?.body, 'html@5');
-    assert.equal((await get(5, 'html'))?.body, 'html@5');
-    assert.equal((await get(5, 'json'))?.body, 'json@5');
-    assert.deepEqual([loads, renders], [1, 2]);
-    assert.equal((await get(9, 'html'))?.body, 'html@9', 'a newer serial is never answered from the old page');
-    assert.equal(loads, 2);
+    const live = { serial: 5 };
+    cache.set('demo', 5, live, HTML, 'html@5');
+    cache.set('demo', 5, live, JSON_V1, 'json@5');
+    assert.equal(cache.get('demo', HTML)?.body, 'html@5');
+    assert.equal(cache.get('demo', JSON_V1)?.body, 'json@5');
+    assert.equal(cache.get('demo', HTML)?.page.live, live, 'the live serial it was read with travels along');
+    cache.set('demo', 9, live, HTML, 'html@9');
+    assert.deepEqual([cache.get('demo', HTML)?.body, cache.get('demo', HTML)?.page.serial], ['html@9', 9]);
+    assert.equal(cache.get('demo', JSON_V1), undefined, 'no body of the old serial survives a newer one');
   });
 
-  it('keeps at most maxEntries projects', async () => {
+  it('keeps nothing for a format it does not know', () => {
+    const cache = new PageCache();
+    cache.set('demo', 1, undefined, 'text/plain', 'x');
+    assert.equal(cache.get('demo', 'text/plain'), undefined);
+  });
+
+  it('keeps at most maxEntries projects, dropping the oldest', () => {
     const cache = new PageCache(2);
-    let loads = 0;
-    const get = (name: string) => cache.body(name, 1, 'html', () => Promise.resolve((loads += 1, { ...page(1), name })), (p) => p.name);
-    await get('a');
-    await get('b');
-    await get('c');
-    await get('a');
-    assert.equal(loads, 4, "'a' was evicted and loaded again");
+    for (const name of ['a', 'b', 'c']) {
+      cache.set(name, 1, undefined, HTML, name);
+    }
+    assert.deepEqual(['a', 'b', 'c'].map((name) => cache.get(name, HTML)?.body), [undefined, 'b', 'c']);
   });
 });

@@ -55,23 +55,36 @@ export class SimpleController {
       const location = resolved.kind === 'redirect' ? resolved.location : `/simple/${resolved.name}/`;
       return privateAnswer(reply.code(301), { negotiated: true }).header('location', location).send();
     }
-    const serial = resolved.kind === 'ok' ? await this.serials.current(resolved.name) : undefined;
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
-    const cached =
-      resolved.kind === 'ok' && serial !== undefined
-        ? await this.cache.body(resolved.name, serial, mediaType, () => this.readModel.projectPage(resolved.name), (page) =>
-            mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page),
-          )
-        : undefined;
-    if (!cached) {
+    const page = resolved.kind === 'ok' ? await this.page(resolved.name, mediaType) : undefined;
+    if (!page) {
       return privateAnswer(reply.code(404), { negotiated: true }).header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
     }
-    const etag = `"${cached.page.lastSerial}-${mediaType.endsWith('json') ? 'j' : 'h'}"`;
-    void reply.header('x-pypi-last-serial', String(cached.page.lastSerial)).header('etag', etag);
+    const etag = `"${page.serial}-${mediaType.endsWith('json') ? 'j' : 'h'}"`;
+    void reply.header('x-pypi-last-serial', String(page.serial)).header('etag', etag);
     if (request.headers['if-none-match'] === etag) {
       return privateAnswer(reply.code(304), { negotiated: true }).send();
     }
-    return this.send(reply, mediaType, cached.body);
+    return this.send(reply, mediaType, page.body);
+  }
+
+  /** The project's page in `mediaType` at its current serial: cached while the serial holds, else read and rendered. */
+  private async page(name: string, mediaType: string): Promise<{ readonly body: string; readonly serial: number } | undefined> {
+    const cached = this.cache.get(name, mediaType);
+    if (cached && (await this.serials.isCurrent(name, cached.page.serial, cached.page.live))) {
+      return { body: cached.body, serial: cached.page.serial };
+    }
+    if ((await this.serials.current(name)) === undefined) {
+      return undefined; // unknown here: no read of the database for it (a 404 must stay cheap)
+    }
+    const live = this.serials.live(name); // before the read: a change during it leaves the entry stale, not wrong
+    const page = await this.readModel.projectPage(name);
+    if (!page) {
+      return undefined;
+    }
+    const body = mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page);
+    this.cache.set(name, page.lastSerial, live, mediaType, body);
+    return { body, serial: page.lastSerial };
   }
 
   /** JSON goes out as bytes: Fastify would append `; charset=utf-8` to a string, and PEP 691 names the bare type. */
