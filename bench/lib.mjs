@@ -42,11 +42,12 @@ const children = new Set();
  * cannot put a server and its client on one core for part of a measurement. The distributed stack
  * (harness services and Quiver's replicas) is not pinned. `--no-pin` turns pinning off.
  */
+const cores = availableParallelism(); // before pinning: afterwards it counts only the cores left to us
 const serverCpus = (() => {
-  if (process.argv.includes('--no-pin') || availableParallelism() < 2) {
+  if (process.argv.includes('--no-pin') || cores < 2) {
     return undefined;
   }
-  pinSelf(`1-${availableParallelism() - 1}`);
+  pinSelf(`1-${cores - 1}`);
   return '0';
 })();
 
@@ -152,6 +153,21 @@ export async function uploadCorpus(target, headers, corpus, concurrency = 8) {
 }
 
 /**
+ * Runs `measure` with every other process this benchmark started paused (SIGSTOP, then SIGCONT):
+ * an idle server still runs timers and an idle-time garbage collection, on the same core as the
+ * server being measured. Without `pid` (the distributed stack) nothing is paused.
+ */
+export async function alone(pid, measure) {
+  const paused = pid === undefined ? [] : [...children].filter((child) => child.pid !== pid && child.exitCode === null && child.signalCode === null);
+  paused.forEach((child) => child.kill('SIGSTOP'));
+  try {
+    return await measure();
+  } finally {
+    paused.forEach((child) => child.kill('SIGCONT'));
+  }
+}
+
+/**
  * Random `/simple/<project>/` pages at `connections` for `seconds`, after a discarded warm-up (JIT,
  * caches); with `everyPage`, first every page once, timed (a cache's cold pass).
  */
@@ -185,6 +201,39 @@ export async function measurePages(label, base, headers, projects, { connections
   const errors = result.errors + result.non2xx + result.timeouts;
   log(`${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
   return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total, projects, coldPass };
+}
+
+/**
+ * Instances compared with each other (the scale point), each `alone`: each gets its pass over
+ * every page and a warm-up, then they are measured in turn for `rounds` rounds of `seconds / rounds` each, so drift
+ * on the machine falls on all of them alike. Per instance: mean req/s over its rounds, the median
+ * round's p50, the worst round's p99, and every round's req/s.
+ */
+export async function measureAlternating(targets, { connections, seconds, rounds = 3 }) {
+  const results = targets.map(() => []);
+  const cold = [];
+  for (const target of targets) {
+    cold.push(await alone(target.pid, () => measurePages(`${target.label} (pass over every page and warm-up)`, target.base, target.headers, target.projects, { connections, seconds: 1, everyPage: true })));
+  }
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [i, target] of targets.entries()) {
+      results[i].push(await alone(target.pid, () => measurePages(`${target.label}, round ${round + 1}`, target.base, target.headers, target.projects, { connections, seconds: Math.max(1, Math.round(seconds / rounds)), warmup: 0 })));
+    }
+  }
+  return targets.map((target, i) => {
+    const runs = results[i];
+    const sorted = (values) => [...values].sort((a, b) => a - b);
+    return {
+      label: target.label,
+      projects: target.projects,
+      rps: Math.round(runs.reduce((sum, run) => sum + run.rps, 0) / runs.length),
+      p50: sorted(runs.map((run) => run.p50))[Math.floor(runs.length / 2)],
+      p99: Math.max(...runs.map((run) => run.p99)),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0) + cold[i].coldPass.errors,
+      rounds: runs.map((run) => run.rps),
+      coldPass: cold[i].coldPass,
+    };
+  });
 }
 
 /** Peak and current resident set size of a process, in bytes (Linux). */
@@ -221,13 +270,13 @@ export async function startQuiverDistributed(work, env = {}) {
   const ctx = new HarnessContext(join(work, 'services'));
   // Processes inherit the benchmark's own CPU: the distributed stack gets every core instead.
   if (serverCpus !== undefined) {
-    pinSelf(`0-${availableParallelism() - 1}`);
+    pinSelf(`0-${cores - 1}`);
   }
   try {
     return await startDistributedStack(ctx, work, env);
   } finally {
     if (serverCpus !== undefined) {
-      pinSelf(`1-${availableParallelism() - 1}`);
+      pinSelf(`1-${cores - 1}`);
     }
   }
 }

@@ -9,7 +9,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, buildCorpus, exportStatic, freePort, harnessPython, log, median, nginxServing, pipDownload, projectName, startQuiverEmbedded, stopAll, table, uploadCorpus, waitFor } from './lib.mjs';
+import { alone, arg, buildCorpus, exportStatic, freePort, harnessPython, log, median, nginxServing, pipDownload, projectName, startQuiverEmbedded, stopAll, table, uploadCorpus, waitFor } from './lib.mjs';
 
 const PIP_PROJECTS = arg('pip-projects', 50);
 const FILES = arg('files', 5);
@@ -34,8 +34,8 @@ try {
   const nginxUrl = `http://127.0.0.1:${port}/simple/`;
   const times = { quiver: [], nginx: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
-    times.nginx.push(pipDownload(work, pythonBin, nginxUrl, names));
-    times.quiver.push(pipDownload(work, pythonBin, quiverUrl, names));
+    times.nginx.push(await alone(nginx.pid, () => pipDownload(work, pythonBin, nginxUrl, names)));
+    times.quiver.push(await alone(quiver.pid, () => pipDownload(work, pythonBin, quiverUrl, names)));
   }
   const [q, n] = [median(times.quiver), median(times.nginx)];
   console.log(`\n## pip download of ${PIP_PROJECTS} projects (median of ${ROUNDS}, alternating)\n`);

@@ -3,7 +3,8 @@
  * Issue 3's benchmark, side by side in one run on this machine (run `npm run build` first):
  *
  *   node_modules/.bin/node bench/simple-index.mjs [--projects 2000] [--files 5] [--connections 64] [--seconds 15]
- *                                                 [--scale-projects 20000] [--scale-files 2] [--pip-projects 50] [--big-bytes 1073741824]
+ *                                                 [--scale-projects 20000] [--scale-files 2] [--scale-rounds 3] [--pip-projects 50]
+ *                                                 [--pip-rounds 5] [--big-bytes 1073741824] [--no-pin]
  *
  * 1. Project pages: a corpus of valid wheels loaded through each server's own upload path into
  *    Quiver embedded, Quiver distributed (every service twice behind nginx, on real Postgres, Kafka
@@ -11,18 +12,22 @@
  *    virtualenv), plus nginx serving Quiver's own pages as static files (the ceiling). Random
  *    `/simple/<project>/` pages at `--connections` for `--seconds` against each, one at a time.
  * 2. `pip download` of `--pip-projects` projects: Quiver embedded vs nginx serving the same pages,
- *    metadata files and wheels statically (median of three alternating runs).
+ *    metadata files and wheels statically (median of `--pip-rounds` alternating runs).
  * 3. Scale: two more Quiver embedded instances, with `--projects` and with `--scale-projects`
- *    projects of `--scale-files` files each, measured the same way.
+ *    projects of `--scale-files` files each: each gets one pass over every page, then the two are
+ *    measured in turn for `--scale-rounds` rounds (`--seconds` split between them).
  * 4. Memory: a ~1 GiB wheel uploaded with curl to a fresh embedded instance and through the
  *    distributed front door; the growth of each upload process's peak RSS (VmHWM).
  * Loads overlap (they are not what is compared); measurements run one at a time on an idle machine.
+ * Servers started here run on CPU 0 and the load generator (and pip) on the other cores, and every
+ * other server started here is paused (SIGSTOP) while one is measured (lib.mjs `alone`).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  alone,
   arg,
   exportStatic,
   harnessPython,
@@ -34,6 +39,7 @@ import {
   buildCorpus,
   freePort,
   log,
+  measureAlternating,
   measurePages,
   memoryOf,
   projectName,
@@ -57,7 +63,9 @@ const CONNECTIONS = arg('connections', 64);
 const SECONDS = arg('seconds', 15);
 const SCALE_PROJECTS = arg('scale-projects', 20_000);
 const SCALE_FILES = arg('scale-files', 2);
+const SCALE_ROUNDS = arg('scale-rounds', 3);
 const PIP_PROJECTS = arg('pip-projects', 50);
+const PIP_ROUNDS = arg('pip-rounds', 5);
 const BIG_BYTES = arg('big-bytes', 2 ** 30);
 const work = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
 chmodSync(work, 0o711); // the harness's Postgres runs as the postgres user below it
@@ -124,24 +132,28 @@ try {
   await waitFor(`http://127.0.0.1:${pPort}/simple/${projectName(0)}/`, pypiserver);
   await devpiLoaded;
 
-  // Phase 2, measuring: one server at a time, nothing else busy.
-  const measure = (label, base, headers, { projects = PROJECTS, path, everyPage = false } = {}) => {
+  // Phase 2, measuring: one server at a time, every other server we started paused (`alone`).
+  const measure = (label, pid, base, headers, { projects = PROJECTS, path, everyPage = false } = {}) => {
     log(`measuring ${label}`);
-    return measurePages(label, base, headers, projects, { connections: CONNECTIONS, seconds: SECONDS, everyPage, ...(path ? { path } : {}) });
+    return alone(pid, () => measurePages(label, base, headers, projects, { connections: CONNECTIONS, seconds: SECONDS, everyPage, ...(path ? { path } : {}) }));
   };
   const html = (quiver) => ({ ...quiver.auth, accept: 'text/html' });
   const rows = [];
-  rows.push(await measure('nginx, the same pages as static files (ceiling)', `http://127.0.0.1:${nPort}`, {}));
-  rows.push(await measure('Quiver embedded', embedded.base, html(embedded)));
-  rows.push(await measure('pypiserver 2.4.2 (waitress, cached-dir backend)', `http://127.0.0.1:${pPort}`, {}));
-  rows.push(await measure('devpi-server 6.20.3', dBase, {}, { path: (p) => `/root/bench/+simple/${p}/` }));
+  rows.push(await measure('nginx, the same pages as static files (ceiling)', nginx.pid, `http://127.0.0.1:${nPort}`, {}));
+  rows.push(await measure('Quiver embedded', embedded.pid, embedded.base, html(embedded)));
+  rows.push(await measure('pypiserver 2.4.2 (waitress, cached-dir backend)', pypiserver.pid, `http://127.0.0.1:${pPort}`, {}));
+  rows.push(await measure('devpi-server 6.20.3', devpi.pid, dBase, {}, { path: (p) => `/root/bench/+simple/${p}/` }));
   await stop(pypiserver);
   await stop(devpi);
   rmSync(devpiDir, { recursive: true, force: true });
-  const scaleRows = [
-    await measure(`Quiver embedded, ${PROJECTS.toLocaleString('en')} projects`, scaleSmall.base, html(scaleSmall), { everyPage: true }),
-    await measure(`Quiver embedded, ${SCALE_PROJECTS.toLocaleString('en')} projects`, scaleBig.base, html(scaleBig), { projects: SCALE_PROJECTS, everyPage: true }),
-  ];
+  log('measuring the scale point');
+  const scaleRows = await measureAlternating(
+    [
+      { label: `Quiver embedded, ${PROJECTS.toLocaleString('en')} projects`, base: scaleSmall.base, headers: html(scaleSmall), projects: PROJECTS, pid: scaleSmall.pid },
+      { label: `Quiver embedded, ${SCALE_PROJECTS.toLocaleString('en')} projects`, base: scaleBig.base, headers: html(scaleBig), projects: SCALE_PROJECTS, pid: scaleBig.pid },
+    ],
+    { connections: CONNECTIONS, seconds: SECONDS, rounds: SCALE_ROUNDS },
+  );
   const scaleRss = memoryOf(scaleBig.pid);
   await scaleSmall.stop();
   await scaleBig.stop();
@@ -151,9 +163,9 @@ try {
   const quiverUrl = `http://__token__:${embedded.token}@${embedded.base.slice('http://'.length)}/simple/`;
   const nginxUrl = `http://127.0.0.1:${nPort}/simple/`;
   const times = { quiver: [], nginx: [] };
-  for (let round = 0; round < 3; round += 1) {
-    times.nginx.push(pipDownload(work, pythonBin, nginxUrl, names));
-    times.quiver.push(pipDownload(work, pythonBin, quiverUrl, names));
+  for (let round = 0; round < PIP_ROUNDS; round += 1) {
+    times.nginx.push(await alone(nginx.pid, () => pipDownload(work, pythonBin, nginxUrl, names)));
+    times.quiver.push(await alone(embedded.pid, () => pipDownload(work, pythonBin, quiverUrl, names)));
   }
   await stop(nginx);
   await embedded.stop();
@@ -184,7 +196,7 @@ try {
   }
   rmSync(big, { recursive: true, force: true });
   await timed('Quiver distributed', corpus.length, () => uploadCorpus(`${distributed.base}/legacy/`, distributed.auth, corpus, 32));
-  rows.push(await measure('Quiver distributed (front door, 2 index replicas)', distributed.base, html(distributed)));
+  rows.push(await measure('Quiver distributed (front door, 2 index replicas)', undefined, distributed.base, html(distributed)));
   await distributed.stop();
 
   // The report.
@@ -193,10 +205,10 @@ try {
   out(table(['server', 'req/s', 'p50 (ms)', 'p99 (ms)', 'errors', 'vs nginx'], rows.map((r) => row(r, ceiling))));
   const [before, after] = scaleRows;
   out(`\n## Scale: ${PROJECTS.toLocaleString('en')} vs ${SCALE_PROJECTS.toLocaleString('en')} projects (× ${SCALE_FILES} files each)\n`);
-  out(table(['instance', 'req/s', 'p50 (ms)', 'p99 (ms)', 'errors', 'first pass over every page'], scaleRows.map((r) => [r.label, r.rps.toLocaleString('en'), r.p50, r.p99, r.errors, `${r.coldPass.seconds.toFixed(1)} s (${Math.round(r.projects / r.coldPass.seconds)} pages/s, ${r.coldPass.errors} errors)`])));
+  out(table(['instance', 'req/s (mean of rounds)', 'rounds (req/s)', 'p50 (ms)', 'p99 (ms, worst round)', 'errors', 'first pass over every page'], scaleRows.map((r) => [r.label, r.rps.toLocaleString('en'), r.rounds.map((x) => x.toLocaleString('en')).join(', '), r.p50, r.p99, r.errors, `${r.coldPass.seconds.toFixed(1)} s (${Math.round(r.projects / r.coldPass.seconds)} pages/s)`])));
   out(`\nChange: ${(((after.rps - before.rps) / before.rps) * 100).toFixed(1)}%. RSS of the ${SCALE_PROJECTS.toLocaleString('en')}-project process: ${mib(scaleRss.current)} MiB (peak ${mib(scaleRss.peak)} MiB).`);
   const [q, n] = [median(times.quiver), median(times.nginx)];
-  out(`\n## pip download of ${PIP_PROJECTS} projects (median of 3, alternating)\n`);
+  out(`\n## pip download of ${PIP_PROJECTS} projects (median of ${PIP_ROUNDS}, alternating)\n`);
   out(table(['index', 'seconds', 'runs'], [
     ['nginx, static pages, metadata and wheels', n.toFixed(2), times.nginx.map((t) => t.toFixed(2)).join(', ')],
     ['Quiver embedded', q.toFixed(2), times.quiver.map((t) => t.toFixed(2)).join(', ')],
