@@ -37,12 +37,15 @@ export const freePort = () =>
 const children = new Set();
 
 /**
- * On a machine of two or more cores, every server this benchmark starts itself (`start`) runs on
- * CPU 0 and the benchmark (the load generator, and the pip it runs) on the others, so the scheduler
- * cannot put a server and its client on one core for part of a measurement. The distributed stack
- * (harness services and Quiver's replicas) is not pinned. `--no-pin` turns pinning off.
+ * On a machine of two or more cores, the server being measured (`alone`) runs on CPU 0 and the
+ * benchmark (the load generator, and the pip it runs) on the others, so the scheduler cannot put a
+ * server and its client on one core for part of a measurement. Servers load on every core: pinned
+ * for the whole run, devpi-server (loading beside three Quiver instances on one core) waited out
+ * its 60 s database-lock timeout. The distributed stack (harness services and Quiver's replicas) is
+ * not pinned. `--no-pin` turns pinning off.
  */
 const cores = availableParallelism(); // before pinning: afterwards it counts only the cores left to us
+const allCpus = `0-${cores - 1}`;
 const serverCpus = (() => {
   if (process.argv.includes('--no-pin') || cores < 2) {
     return undefined;
@@ -55,10 +58,29 @@ function pinSelf(cpus) {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
+/** Pins a process, every thread of it and every process below it (nginx's workers) to `cpus`. */
+function pinTree(pid, cpus) {
+  const below = (at) => {
+    let kids = [];
+    try {
+      for (const task of readdirSync(`/proc/${at}/task`)) {
+        kids = kids.concat(readFileSync(`/proc/${at}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+    return [at, ...kids.flatMap(below)];
+  };
+  for (const each of below(pid)) {
+    spawnSync('taskset', ['-a', '-p', '-c', cpus, String(each)], { stdio: 'ignore' });
+  }
+}
+
 /** Starts a process whose PID we own; its output is kept for error messages. */
 export function start(command, args, env = {}, options = {}) {
   if (serverCpus !== undefined) {
-    [command, args] = ['taskset', ['-c', serverCpus, command, ...args]];
+    // Children inherit the benchmark's own CPUs; a server loads on every core.
+    [command, args] = ['taskset', ['-c', allCpus, command, ...args]];
   }
   const child = spawn(command, args, { cwd: options.cwd ?? root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -90,6 +112,14 @@ const cleanups = new Set();
 export async function stopAll() {
   await Promise.all([...cleanups].map((cleanup) => cleanup().catch(() => undefined)));
   await Promise.all([...children].map((child) => stop({ child })));
+}
+
+// Interrupted (Ctrl-C, or a CI timeout's SIGTERM): stop what we started before going.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every process this run started`);
+    void stopAll().finally(() => process.exit(130));
+  });
 }
 
 export async function waitFor(url, started, headers = {}, timeoutMs = 120_000) {
@@ -128,23 +158,23 @@ export function buildCorpus(dir, projects, files) {
   return corpus;
 }
 
-/** Uploads the corpus the way twine does (legacy API), `concurrency` at a time; any non-200 aborts. */
-export async function uploadCorpus(target, headers, corpus, concurrency = 8) {
+/**
+ * Uploads the corpus the way twine does (legacy API), `concurrency` at a time; any non-200 aborts,
+ * except that a peer's 5xx may be retried (`retries` per file, each one reported to `onRetry`):
+ * Quiver's loads never retry.
+ */
+export async function uploadCorpus(target, headers, corpus, concurrency = 8, { retries = 0, onRetry = () => undefined } = {}) {
   const began = Date.now();
   let next = 0;
   const worker = async () => {
     for (let at = next++; at < corpus.length; at = next++) {
       const item = corpus[at];
-      const form = new FormData();
-      const fields = { ':action': 'file_upload', protocol_version: '1', name: item.project, version: item.version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: item.sha256 };
-      for (const [k, v] of Object.entries(fields)) {
-        form.append(k, v);
-      }
-      form.append('content', new Blob([item.bytes]), item.filename);
-      const r = await fetch(target, { method: 'POST', body: form, headers });
-      const text = await r.text();
-      if (r.status !== 200) {
-        throw new Error(`upload ${item.filename} to ${target}: ${r.status} ${text}`);
+      for (let attempt = 0; ; attempt += 1) {
+        const status = await uploadOne(target, headers, item, attempt < retries);
+        if (status === 200) {
+          break;
+        }
+        onRetry(item, status);
       }
     }
   };
@@ -152,17 +182,40 @@ export async function uploadCorpus(target, headers, corpus, concurrency = 8) {
   return (Date.now() - began) / 1000;
 }
 
+async function uploadOne(target, headers, item, mayRetry) {
+  const form = new FormData();
+  const fields = { ':action': 'file_upload', protocol_version: '1', name: item.project, version: item.version, metadata_version: '2.1', filetype: 'bdist_wheel', pyversion: 'py3', sha256_digest: item.sha256 };
+  for (const [k, v] of Object.entries(fields)) {
+    form.append(k, v);
+  }
+  form.append('content', new Blob([item.bytes]), item.filename);
+  const r = await fetch(target, { method: 'POST', body: form, headers });
+  const text = await r.text();
+  if (r.status !== 200 && !(mayRetry && r.status >= 500)) {
+    throw new Error(`upload ${item.filename} to ${target}: ${r.status} ${text}`);
+  }
+  return r.status;
+}
+
 /**
  * Runs `measure` with every other process this benchmark started paused (SIGSTOP, then SIGCONT):
  * an idle server still runs timers and an idle-time garbage collection, on the same core as the
- * server being measured. Without `pid` (the distributed stack) nothing is paused.
+ * server being measured. The measured server is pinned to CPU 0 meanwhile. Without `pid` (the
+ * distributed stack) nothing is paused or pinned.
  */
 export async function alone(pid, measure) {
   const paused = pid === undefined ? [] : [...children].filter((child) => child.pid !== pid && child.exitCode === null && child.signalCode === null);
   paused.forEach((child) => child.kill('SIGSTOP'));
+  const pinned = pid !== undefined && serverCpus !== undefined;
+  if (pinned) {
+    pinTree(pid, serverCpus);
+  }
   try {
     return await measure();
   } finally {
+    if (pinned) {
+      pinTree(pid, allCpus);
+    }
     paused.forEach((child) => child.kill('SIGCONT'));
   }
 }
@@ -270,7 +323,7 @@ export async function startQuiverDistributed(work, env = {}) {
   const ctx = new HarnessContext(join(work, 'services'));
   // Processes inherit the benchmark's own CPU: the distributed stack gets every core instead.
   if (serverCpus !== undefined) {
-    pinSelf(`0-${cores - 1}`);
+    pinSelf(allCpus);
   }
   try {
     return await startDistributedStack(ctx, work, env);
