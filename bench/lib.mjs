@@ -501,3 +501,29 @@ export function pipDownload(work, python, indexUrl, projects) {
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * `pip download` of the first `projects` projects from Quiver embedded (`quiver`, from
+ * `startQuiverEmbedded`) and from nginx's static copy (`nginx`, listening on `nginxPort`), each
+ * `rounds` times, alternating, each run alone. Returns the report: a heading, the table, the ratio.
+ */
+export async function pipComparison(work, python, { quiver, nginx, nginxPort, projects, rounds }) {
+  const names = Array.from({ length: projects }, (_, i) => projectName(i));
+  const quiverUrl = `http://__token__:${quiver.token}@${quiver.base.slice('http://'.length)}/simple/`;
+  const nginxUrl = `http://127.0.0.1:${nginxPort}/simple/`;
+  const times = { quiver: [], nginx: [] };
+  for (let round = 0; round < rounds; round += 1) {
+    times.nginx.push(await alone(nginx.pid, () => pipDownload(work, python, nginxUrl, names)));
+    times.quiver.push(await alone(quiver.pid, () => pipDownload(work, python, quiverUrl, names)));
+  }
+  const [q, n] = [median(times.quiver), median(times.nginx)];
+  const runs = (list) => list.map((t) => t.toFixed(2)).join(', ');
+  return [
+    `\n## pip download of ${projects} projects (median of ${rounds}, alternating)\n`,
+    table(['index', 'seconds', 'runs'], [
+      ['nginx, static pages, metadata and wheels', n.toFixed(2), runs(times.nginx)],
+      ['Quiver embedded', q.toFixed(2), runs(times.quiver)],
+    ]),
+    `\nQuiver / nginx: ${(q / n).toFixed(2)}×`,
+  ].join('\n');
+}

@@ -9,7 +9,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alone, arg, buildCorpus, exportStatic, freePort, harnessPython, log, median, nginxServing, pipDownload, projectName, startQuiverEmbedded, stopAll, table, uploadCorpus, waitFor } from './lib.mjs';
+import { arg, buildCorpus, exportStatic, freePort, harnessPython, log, nginxServing, pipComparison, projectName, startQuiverEmbedded, stopAll, uploadCorpus, waitFor } from './lib.mjs';
 
 const PIP_PROJECTS = arg('pip-projects', 50);
 const FILES = arg('files', 5);
@@ -29,23 +29,7 @@ try {
   const nginx = nginxServing(work, staticDir, port);
   await waitFor(`http://127.0.0.1:${port}/simple/${projectName(0)}/`, nginx);
 
-  const names = Array.from({ length: PIP_PROJECTS }, (_, i) => projectName(i));
-  const quiverUrl = `http://__token__:${quiver.token}@${quiver.base.slice('http://'.length)}/simple/`;
-  const nginxUrl = `http://127.0.0.1:${port}/simple/`;
-  const times = { quiver: [], nginx: [] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    times.nginx.push(await alone(nginx.pid, () => pipDownload(work, pythonBin, nginxUrl, names)));
-    times.quiver.push(await alone(quiver.pid, () => pipDownload(work, pythonBin, quiverUrl, names)));
-  }
-  const [q, n] = [median(times.quiver), median(times.nginx)];
-  console.log(`\n## pip download of ${PIP_PROJECTS} projects (median of ${ROUNDS}, alternating)\n`);
-  console.log(
-    table(['index', 'seconds', 'runs'], [
-      ['nginx, static pages, metadata and wheels', n.toFixed(2), times.nginx.map((t) => t.toFixed(2)).join(', ')],
-      ['Quiver embedded', q.toFixed(2), times.quiver.map((t) => t.toFixed(2)).join(', ')],
-    ]),
-  );
-  console.log(`\nQuiver / nginx: ${(q / n).toFixed(2)}×`);
+  console.log(await pipComparison(work, pythonBin, { quiver, nginx, nginxPort: port, projects: PIP_PROJECTS, rounds: ROUNDS }));
 } finally {
   await stopAll();
   rmSync(work, { recursive: true, force: true });

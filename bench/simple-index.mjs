@@ -31,9 +31,8 @@ import {
   arg,
   exportStatic,
   harnessPython,
-  median,
   nginxServing,
-  pipDownload,
+  pipComparison,
   venv,
   basic,
   buildCorpus,
@@ -168,14 +167,7 @@ try {
   await scaleBig.stop();
 
   // pip download: the same projects from Quiver and from nginx's static copy, alternating.
-  const names = Array.from({ length: PIP_PROJECTS }, (_, i) => projectName(i));
-  const quiverUrl = `http://__token__:${embedded.token}@${embedded.base.slice('http://'.length)}/simple/`;
-  const nginxUrl = `http://127.0.0.1:${nPort}/simple/`;
-  const times = { quiver: [], nginx: [] };
-  for (let round = 0; round < PIP_ROUNDS; round += 1) {
-    times.nginx.push(await alone(nginx.pid, () => pipDownload(work, pythonBin, nginxUrl, names)));
-    times.quiver.push(await alone(embedded.pid, () => pipDownload(work, pythonBin, quiverUrl, names)));
-  }
+  const pipReport = await pipComparison(work, pythonBin, { quiver: embedded, nginx, nginxPort: nPort, projects: PIP_PROJECTS, rounds: PIP_ROUNDS });
   await stop(nginx);
   await embedded.stop();
 
@@ -216,13 +208,7 @@ try {
   out(`\n## Scale: ${PROJECTS.toLocaleString('en')} vs ${SCALE_PROJECTS.toLocaleString('en')} projects (× ${SCALE_FILES} files each)\n`);
   out(table(['instance', 'req/s (mean of rounds)', 'rounds (req/s)', 'p50 (ms)', 'p99 (ms, worst round)', 'errors', 'first pass over every page'], scaleRows.map((r) => [r.label, r.rps.toLocaleString('en'), r.rounds.map((x) => x.toLocaleString('en')).join(', '), r.p50, r.p99, r.errors, `${r.coldPass.seconds.toFixed(1)} s (${Math.round(r.projects / r.coldPass.seconds)} pages/s)`])));
   out(`\nChange: ${(((after.rps - before.rps) / before.rps) * 100).toFixed(1)}%. RSS of the ${SCALE_PROJECTS.toLocaleString('en')}-project process: ${mib(scaleRss.current)} MiB (peak ${mib(scaleRss.peak)} MiB).`);
-  const [q, n] = [median(times.quiver), median(times.nginx)];
-  out(`\n## pip download of ${PIP_PROJECTS} projects (median of ${PIP_ROUNDS}, alternating)\n`);
-  out(table(['index', 'seconds', 'runs'], [
-    ['nginx, static pages, metadata and wheels', n.toFixed(2), times.nginx.map((t) => t.toFixed(2)).join(', ')],
-    ['Quiver embedded', q.toFixed(2), times.quiver.map((t) => t.toFixed(2)).join(', ')],
-  ]));
-  out(`\nQuiver / nginx: ${(q / n).toFixed(2)}×`);
+  out(pipReport);
   out(`\n## Peak RSS during one ${bigSize.toLocaleString('en')}-byte upload\n`);
   out(table(['mode', 'process', 'RSS before (MiB)', 'peak during (MiB)', 'growth (MiB)'], memoryRows.map(([mode, r]) => [mode, r.name, mib(r.before), mib(r.after), mib(r.after - r.before)])));
   out(`\n## Loading through each server's upload API (not a comparison: devpi loaded while the Quiver embedded instances did)\n`);
