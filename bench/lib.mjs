@@ -7,7 +7,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism, constants, homedir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -108,17 +108,29 @@ export async function stop(started, timeoutMs = 20_000) {
 /** Stops that are not a single child process (Quiver distributed and its services). */
 const cleanups = new Set();
 
-/** Stops every process this run started that is still alive. */
+/** Directories this run made (`scratchDir`): corpora, data dirs, devpi's in-memory server dir. */
+const scratch = new Set();
+
+/** A new directory below `parent`, reachable by the harness's postgres user, removed by `stopAll`. */
+export function scratchDir(parent, prefix) {
+  const dir = mkdtempSync(join(parent, prefix));
+  chmodSync(dir, 0o711);
+  scratch.add(dir);
+  return dir;
+}
+
+/** Stops every process this run started that is still alive, then removes its scratch directories. */
 export async function stopAll() {
   await Promise.all([...cleanups].map((cleanup) => cleanup().catch(() => undefined)));
   await Promise.all([...children].map((child) => stop({ child })));
+  scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 }
 
-// Interrupted (Ctrl-C, or a CI timeout's SIGTERM): stop what we started before going.
+// Interrupted (Ctrl-C, or a CI timeout's SIGTERM): stop what we started and remove what we wrote.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     log(`${signal}: stopping every process this run started`);
-    void stopAll().finally(() => process.exit(130));
+    void stopAll().finally(() => process.exit(128 + constants.signals[signal]));
   });
 }
 

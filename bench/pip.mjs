@@ -6,16 +6,14 @@
  *
  *   node_modules/.bin/node bench/pip.mjs [--pip-projects 50] [--files 5] [--rounds 5]
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, buildCorpus, exportStatic, freePort, harnessPython, log, nginxServing, pipComparison, projectName, startQuiverEmbedded, stopAll, uploadCorpus, waitFor } from './lib.mjs';
+import { arg, buildCorpus, exportStatic, freePort, harnessPython, log, nginxServing, pipComparison, projectName, scratchDir, startQuiverEmbedded, stopAll, uploadCorpus, waitFor } from './lib.mjs';
 
 const PIP_PROJECTS = arg('pip-projects', 50);
 const FILES = arg('files', 5);
 const ROUNDS = arg('rounds', 5);
-const work = mkdtempSync(join(tmpdir(), 'quiver-bench-pip-'));
-chmodSync(work, 0o711);
+const work = scratchDir(tmpdir(), 'quiver-bench-pip-');
 
 try {
   const pythonBin = await harnessPython(work);
@@ -32,5 +30,4 @@ try {
   console.log(await pipComparison(work, pythonBin, { quiver, nginx, nginxPort: port, projects: PIP_PROJECTS, rounds: ROUNDS }));
 } finally {
   await stopAll();
-  rmSync(work, { recursive: true, force: true });
 }

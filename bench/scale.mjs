@@ -8,10 +8,10 @@
  *   node_modules/.bin/node bench/scale.mjs [--projects 2000] [--scale-projects 20000] [--scale-files 2] [--scale-rounds 3]
  *                                          [--connections 64] [--seconds 15] [--no-pin]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, buildCorpus, log, measureAlternating, memoryOf, startQuiverEmbedded, stopAll, table, uploadCorpus } from './lib.mjs';
+import { arg, buildCorpus, log, measureAlternating, memoryOf, scratchDir, startQuiverEmbedded, stopAll, table, uploadCorpus } from './lib.mjs';
 
 const PROJECTS = arg('projects', 2000);
 const SCALE_PROJECTS = arg('scale-projects', 20_000);
@@ -19,7 +19,7 @@ const SCALE_FILES = arg('scale-files', 2);
 const SCALE_ROUNDS = arg('scale-rounds', 3);
 const CONNECTIONS = arg('connections', 64);
 const SECONDS = arg('seconds', 15);
-const work = mkdtempSync(join(tmpdir(), 'quiver-bench-scale-'));
+const work = scratchDir(tmpdir(), 'quiver-bench-scale-');
 
 try {
   const corpus = buildCorpus(join(work, 'packages'), SCALE_PROJECTS, SCALE_FILES);
@@ -44,5 +44,4 @@ try {
   console.log(`\nChange: ${(((after.rps - before.rps) / before.rps) * 100).toFixed(1)}%.`);
 } finally {
   await stopAll();
-  rmSync(work, { recursive: true, force: true });
 }

@@ -23,7 +23,7 @@
  * other server started here is paused (SIGSTOP) while one is measured (lib.mjs `alone`).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -43,6 +43,7 @@ import {
   memoryOf,
   projectName,
   root,
+  scratchDir,
   sha256File,
   peakGrowthDuringUpload,
   writeBigWheel,
@@ -66,8 +67,7 @@ const SCALE_ROUNDS = arg('scale-rounds', 3);
 const PIP_PROJECTS = arg('pip-projects', 50);
 const PIP_ROUNDS = arg('pip-rounds', 5);
 const BIG_BYTES = arg('big-bytes', 2 ** 30);
-const work = mkdtempSync(join(tmpdir(), 'quiver-bench-'));
-chmodSync(work, 0o711); // the harness's Postgres runs as the postgres user below it
+const work = scratchDir(tmpdir(), 'quiver-bench-');
 const report = [];
 const out = (text) => {
   report.push(text);
@@ -97,7 +97,7 @@ try {
   // Phase 1, loading (not measured, so the slow loads overlap): devpi-server takes ~0.1 s per upload.
   // devpi commits every upload with fsync; its server dir lives in memory (/dev/shm) to keep the run
   // short. Only its load time benefits; serving pages does not touch the disk.
-  const devpiDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-'));
+  const devpiDir = scratchDir(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-');
   execFileSync(join(devpiBin, 'devpi-init'), ['--serverdir', devpiDir, '--root-passwd', 'bench', '--no-root-pypi'], { stdio: 'ignore' });
   const dPort = await freePort();
   const devpi = start(join(devpiBin, 'devpi-server'), ['--serverdir', devpiDir, '--host', '127.0.0.1', '--port', String(dPort)]);
@@ -217,5 +217,4 @@ try {
   writeFileSync(join(root, 'bench', 'last-run.md'), `${report.join('\n')}\n`);
 } finally {
   await stopAll();
-  rmSync(work, { recursive: true, force: true });
 }
