@@ -41,7 +41,7 @@ export class EmbeddedModule {
     const module: DynamicModule = {
       module: EmbeddedModule,
       imports: [
-        IndexServiceModule.register({ database: indexDb, blobs, bus, authenticate, soleProjection: true, fileCacheBytes: config.index.fileCacheBytes }, projection),
+        IndexServiceModule.register({ database: indexDb, blobs, bus, authenticate, soleProjection: true, fileCacheBytes: config.index.fileCacheBytes, pageCacheBytes: config.index.pageCacheBytes }, projection),
         UploadServiceModule.register({
           database: uploadDb,
           blobs,

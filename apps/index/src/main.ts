@@ -8,6 +8,6 @@ await runService({
   compose: async (config) => {
     const adapters = await openDistributedAdapters('index', config);
     const projection = new IndexProjectionConsumer(adapters.database, adapters.bus);
-    return { module: IndexServiceModule.register({ ...adapters, fileCacheBytes: config.index.fileCacheBytes }, projection), close: () => adapters.close() };
+    return { module: IndexServiceModule.register({ ...adapters, fileCacheBytes: config.index.fileCacheBytes, pageCacheBytes: config.index.pageCacheBytes }, projection), close: () => adapters.close() };
   },
 });

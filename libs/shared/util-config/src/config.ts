@@ -39,6 +39,8 @@ export interface QuiverConfig {
   readonly index: {
     /** Budget for the checked bytes of small files (≤ 1 MiB) the index keeps in memory; 0 keeps none. */
     readonly fileCacheBytes: number;
+    /** Budget for rendered Simple API pages the index keeps in memory; 0 keeps none. */
+    readonly pageCacheBytes: number;
   };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
@@ -156,7 +158,10 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       newProjectsPerHour: count('QUIVER_NEW_PROJECTS_PER_HOUR', 20),
       prohibitedProjectNames: names('QUIVER_PROHIBITED_PROJECT_NAMES'),
     },
-    index: { fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024) },
+    index: {
+      fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024),
+      pageCacheBytes: count('QUIVER_PAGE_CACHE_BYTES', 128 * 1024 * 1024),
+    },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
     maintenance: {
