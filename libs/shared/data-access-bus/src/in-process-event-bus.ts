@@ -15,23 +15,32 @@ import { withDeadLetterCompanions } from './topics.js';
 export interface InProcessEventBusOptions {
   /** Wait before the first retry of a failing handler; doubles per attempt up to 20 times this. Default 10 ms. */
   readonly retryBackoffMs?: number;
+  /**
+   * Messages kept per partition after every group that follows the topic has consumed them, for a
+   * group that subscribes later (`fromBeginning` then starts at the oldest one kept). Default 1,000.
+   */
+  readonly retainConsumed?: number;
 }
 
 /**
  * The embedded adapter: Kafka's delivery guarantees in memory. Topics have partitions chosen by a
  * stable hash of the key, each partition is an append-only log, consumer groups commit offsets
  * that survive their subscriptions (not the process), and poison messages go to `<topic>.dlt`.
+ * Like Kafka's retention, old messages go: once every group following the topic has consumed them
+ * (see `trim`), so an embedded registry's memory does not grow with every event it ever carried.
  */
 export class InProcessEventBus implements EventBus {
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly subscriptions = new Set<InProcessSubscription>();
   private readonly backoffMs: (failedAttempt: number) => number;
+  private readonly retainConsumed: number;
   private closed = false;
 
   constructor(options: InProcessEventBusOptions = {}) {
     const initial = options.retryBackoffMs ?? 10;
     this.backoffMs = exponentialBackoff(initial, initial * 20);
+    this.retainConsumed = options.retainConsumed ?? 1_000;
   }
 
   ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
@@ -68,8 +77,13 @@ export class InProcessEventBus implements EventBus {
       group = new ConsumerGroup((name) => this.topicLog(name));
       this.groups.set(options.group, group);
     }
-    const subscription = new InProcessSubscription(group, options, retry, (topic, message) => this.publish(deadLetterTopic(topic), [message]), () =>
-      this.subscriptions.delete(subscription),
+    const subscription = new InProcessSubscription(
+      group,
+      options,
+      retry,
+      (topic, message) => this.publish(deadLetterTopic(topic), [message]),
+      (topic, partition) => this.trim(topic, partition),
+      () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
     await group.join(subscription);
@@ -80,6 +94,28 @@ export class InProcessEventBus implements EventBus {
     const open = [...this.subscriptions];
     await Promise.all(open.map((subscription) => subscription.stop()));
     this.closed = true;
+  }
+
+  /**
+   * Retention: the process's memory must not grow with every event it ever carried (the event store
+   * keeps them; this bus is not durable anyway). A message is dropped once every group following its
+   * topic has committed past it and `retainConsumed` newer messages exist. A topic no group follows
+   * (a dead-letter topic) keeps everything.
+   */
+  private trim(topic: string, partition: number): void {
+    const log = this.topics.get(topic)?.partitions[partition];
+    if (!log) {
+      return;
+    }
+    let consumed = Number.POSITIVE_INFINITY;
+    for (const group of this.groups.values()) {
+      if (group.follows(topic)) {
+        consumed = Math.min(consumed, group.committed(topic, partition) ?? log.start);
+      }
+    }
+    if (Number.isFinite(consumed)) {
+      log.trimBefore(Math.min(consumed, log.length - this.retainConsumed));
+    }
   }
 
   private topicLog(name: string): TopicLog {
@@ -117,6 +153,7 @@ class InProcessSubscription implements Subscription, GroupMember {
     private readonly options: SubscribeOptions,
     private readonly retry: RetryPolicy,
     private readonly deadLetter: (topic: string, message: OutgoingMessage) => Promise<void>,
+    private readonly committed: (topic: string, partition: number) => void,
     private readonly onStopped: () => void,
   ) {
     this.topics = [...new Set(options.topics)];
@@ -134,6 +171,7 @@ class InProcessSubscription implements Subscription, GroupMember {
           handle: this.options.handle,
           retry: this.retry,
           deadLetter: this.deadLetter,
+          committed: () => this.committed(topic, partition),
         }),
     );
   }

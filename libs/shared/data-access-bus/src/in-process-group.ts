@@ -22,6 +22,8 @@ export interface GroupMember {
 export class ConsumerGroup implements OffsetStore {
   private readonly offsets = new Map<string, number>();
   private readonly members: GroupMember[] = [];
+  /** Every topic a member of this group ever subscribed to: its messages wait for this group's commits. */
+  private readonly followed = new Set<string>();
   private rebalancing: Promise<void> = Promise.resolve();
 
   constructor(private readonly topicLog: (name: string) => TopicLog) {}
@@ -34,7 +36,13 @@ export class ConsumerGroup implements OffsetStore {
     this.offsets.set(`${topic}\u0000${partition}`, nextOffset);
   }
 
+  /** Whether messages of `topic` must be kept until this group has committed past them. */
+  follows(topic: string): boolean {
+    return this.followed.has(topic);
+  }
+
   join(member: GroupMember): Promise<void> {
+    member.topics.forEach((topic) => this.followed.add(topic));
     return this.rebalance(() => this.members.push(member));
   }
 

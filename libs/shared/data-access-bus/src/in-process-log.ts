@@ -7,17 +7,41 @@ export interface StoredMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** An append-only partition. Appends wake waiting consumers on a later turn of the event loop. */
+/** Dropped messages are spliced off in chunks of at least this many, so trimming is amortised O(1). */
+const TRIM_CHUNK = 256;
+
+/**
+ * An append-only partition. Appends wake waiting consumers on a later turn of the event loop.
+ * Offsets are absolute: trimming drops the oldest messages (like Kafka's retention) without
+ * renumbering the rest, and `start` is the oldest offset still held.
+ */
 export class PartitionLog {
   private readonly messages: StoredMessage[] = [];
+  /** Offset of `messages[0]`. */
+  private base = 0;
   private readonly waiters = new Set<() => void>();
 
+  /** The offset the next message gets (Kafka's log-end offset). */
   get length(): number {
-    return this.messages.length;
+    return this.base + this.messages.length;
+  }
+
+  /** The oldest offset still held (Kafka's log-start offset). */
+  get start(): number {
+    return this.base;
   }
 
   at(offset: number): StoredMessage | undefined {
-    return this.messages[offset];
+    return offset < this.base ? undefined : this.messages[offset - this.base];
+  }
+
+  /** Drops the messages before `offset` (in chunks; a message at or after it is never dropped). */
+  trimBefore(offset: number): void {
+    const count = Math.min(offset, this.length) - this.base;
+    if (count >= TRIM_CHUNK) {
+      this.messages.splice(0, count);
+      this.base += count;
+    }
   }
 
   append(message: StoredMessage): void {
@@ -32,7 +56,7 @@ export class PartitionLog {
 
   /** Resolves once the log holds more than `length` messages, or when `signal` aborts. */
   waitBeyond(length: number, signal: AbortSignal): Promise<void> {
-    if (this.messages.length > length || signal.aborted) {
+    if (this.length > length || signal.aborted) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {

@@ -16,6 +16,8 @@ export interface PartitionWorkerOptions {
   readonly handle: (message: DeliveredMessage) => Promise<void>;
   readonly retry: RetryPolicy;
   readonly deadLetter: (topic: string, message: OutgoingMessage) => Promise<void>;
+  /** Called after each commit (the bus trims what every group has consumed). */
+  readonly committed?: () => void;
 }
 
 /**
@@ -42,6 +44,9 @@ export class PartitionWorker {
     await Promise.resolve();
     let position = offsets.committed(topic, partition) ?? (this.options.fromBeginning ? 0 : log.length);
     while (!signal.aborted) {
+      // Behind the log's start (a new group after retention dropped older messages): begin at the
+      // oldest message held, as Kafka does with auto.offset.reset=earliest.
+      position = Math.max(position, log.start);
       const stored = log.at(position);
       if (stored === undefined) {
         await log.waitBeyond(position, signal);
@@ -60,6 +65,7 @@ export class PartitionWorker {
       }
       position += 1;
       offsets.commit(topic, partition, position);
+      this.options.committed?.();
     }
   }
 }
