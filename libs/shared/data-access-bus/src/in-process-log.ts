@@ -11,9 +11,9 @@ export interface StoredMessage {
 const TRIM_CHUNK = 256;
 
 /**
- * An append-only partition. Appends wake waiting consumers on a later turn of the event loop.
- * Offsets are absolute: trimming drops the oldest messages (like Kafka's retention) without
- * renumbering the rest, and `start` is the oldest offset still held.
+ * A partition: appended to at the end, trimmed at the start. Appends wake waiting consumers on a
+ * later turn of the event loop. Offsets are absolute: trimming drops the oldest messages (like
+ * Kafka's retention) without renumbering the rest, and `start` is the oldest offset still held.
  */
 export class PartitionLog {
   private readonly messages: StoredMessage[] = [];
@@ -54,7 +54,7 @@ export class PartitionLog {
     }
   }
 
-  /** Resolves once the log holds more than `length` messages, or when `signal` aborts. */
+  /** Resolves once the log's end offset passes `length` (a message at that offset exists), or when `signal` aborts. */
   waitBeyond(length: number, signal: AbortSignal): Promise<void> {
     if (this.length > length || signal.aborted) {
       return Promise.resolve();
