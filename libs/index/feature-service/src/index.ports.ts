@@ -14,8 +14,8 @@ export interface IndexDependencies {
   readonly soleProjection?: boolean;
   /** Budget for checked bytes of small files kept in memory (`QUIVER_FILE_CACHE_BYTES`); 0 or absent keeps none. */
   readonly fileCacheBytes?: number;
-  /** Budget for rendered project pages kept in memory (`QUIVER_PAGE_CACHE_BYTES`); 0 keeps none, absent means 128 MiB. */
-  readonly pageCacheBytes?: number;
+  /** Budget for rendered project pages kept in memory (`QUIVER_PAGE_CACHE_BYTES`, whose default is the config's); 0 keeps none. */
+  readonly pageCacheBytes: number;
 }
 
 export const INDEX_DEPENDENCIES = Symbol('INDEX_DEPENDENCIES');

@@ -58,8 +58,13 @@ export class PageCache {
   /** Keeps `body`, rendered in `format` from the page at `serial`; other formats of the same serial stay. */
   set(name: string, serial: number, live: LiveSerial | undefined, format: string, body: string): void {
     const slot = slotOf(format);
-    const size = Buffer.byteLength(body);
-    if (!slot || size > this.budgetBytes / 8) {
+    if (!slot) {
+      return;
+    }
+    // One flat copy: a rendered page is a rope of concatenated pieces, and every send would walk it.
+    const encoded = Buffer.from(body);
+    const size = encoded.length;
+    if (size > this.budgetBytes / 8) {
       return;
     }
     let page = this.entries.get(name);
@@ -69,8 +74,7 @@ export class PageCache {
       this.entries.set(name, page);
     }
     const previous = page[slot];
-    // One flat copy: a rendered page is a rope of concatenated pieces, and every send would walk it.
-    page[slot] = Buffer.from(body).toString();
+    page[slot] = encoded.toString();
     const grown = size - (previous === undefined ? 0 : Buffer.byteLength(previous));
     page.bytes += grown;
     this.bytes += grown;

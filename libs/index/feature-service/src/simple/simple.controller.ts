@@ -14,8 +14,6 @@ import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 import { ProjectSerials } from './project-serials.js';
 
-const DEFAULT_PAGE_CACHE_BYTES = 128 * 1024 * 1024;
-
 /** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
 @Controller('simple')
 export class SimpleController {
@@ -27,7 +25,7 @@ export class SimpleController {
     private readonly serials: ProjectSerials,
   ) {
     this.readModel = new ProjectReadModel(deps.database);
-    this.cache = new PageCache(deps.pageCacheBytes ?? DEFAULT_PAGE_CACHE_BYTES);
+    this.cache = new PageCache(deps.pageCacheBytes);
   }
 
   @Get('/')
