@@ -169,7 +169,7 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     assert.match(reuse.body, /This filename was previously used by a file that has since been deleted/);
   });
 
-  it('checks permission before anything about the project is compared or revealed (45, with the one principal there is until identity)', async () => {
+  it('refuses a token it does not know before anything about the project is compared or revealed (45; a principal without a grant: access.e2e.spec)', async () => {
     // A well-formed token that grants no role at all, on a project that exists (above): the answer
     // is the same 403 whatever the bytes are, and says nothing about files or hashes.
     const stranger = `Basic ${Buffer.from(`__token__:${generateApiToken()}`).toString('base64')}`;

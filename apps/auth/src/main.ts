@@ -1,5 +1,25 @@
 import './instrument.js';
 import { AuthServiceModule } from '@quiver/auth-feature-service';
-import { runService } from '@quiver/shared-feature-runtime';
+import { AccessControl } from '@quiver/shared-feature-access';
+import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 
-await runService({ name: 'auth', compose: () => Promise.resolve({ module: AuthServiceModule }), defaultMode: 'distributed' });
+await runService({
+  name: 'auth',
+  defaultMode: 'distributed',
+  compose: async (config) => {
+    if (!config.indexUrl || !config.uploadUrl) {
+      throw new Error('QUIVER_INDEX_URL and QUIVER_UPLOAD_URL are required: a token or grant is confirmed only once upload and index apply it.');
+    }
+    const adapters = await openDistributedAdapters('auth', config);
+    const [index, upload] = [remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexAccess), remoteEventWaiter(config.uploadUrl, CONFIRMATION_PATHS.uploadAccess)];
+    const module = AuthServiceModule.register({
+      database: adapters.database,
+      bus: adapters.bus,
+      access: new AccessControl(adapters.database, { bootstrapAdminSha256: config.adminTokenSha256, cacheTtlMs: config.access.cacheTtlMs, sharedProjection: true }),
+      awaitApplied: async (eventId) => {
+        await Promise.all([index(eventId), upload(eventId)]);
+      },
+    });
+    return { module, close: () => adapters.close() };
+  },
+});

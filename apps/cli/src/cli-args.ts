@@ -8,6 +8,11 @@ export type CliCommand =
   /** `graceSeconds` undefined: the server's configured grace. */
   | { readonly kind: 'gc'; readonly graceSeconds?: number }
   | { readonly kind: 'reconcile' }
+  | { readonly kind: 'grant'; readonly principal: string; readonly role: string; readonly pattern: string }
+  | { readonly kind: 'revoke'; readonly principal: string; readonly role: string; readonly pattern: string }
+  | { readonly kind: 'principal'; readonly principal: string }
+  | { readonly kind: 'token-create'; readonly principal: string; readonly description: string }
+  | { readonly kind: 'token-revoke'; readonly id: string }
   | { readonly kind: 'help' };
 
 export const USAGE = `Usage:
@@ -21,13 +26,23 @@ export const USAGE = `Usage:
                                                        the grace (default: the server's setting)
   quiver reconcile                                     check every live file's stored bytes (size and
                                                        sha256); exits 1 when any is missing or corrupt
+  quiver grant <principal> <role> <pattern>            give a role on the projects a pattern matches:
+                                                       role admin, developer, ci (install + publish)
+                                                       or reader (install); pattern a project name,
+                                                       a prefix such as 'acme-*', or '*'
+  quiver revoke <principal> <role> <pattern>           take such a grant back
+  quiver principal <principal>                         show a principal's grants and tokens
+  quiver token create <principal> [--description <text>]
+                                                       issue a token that acts for the principal; it is
+                                                       printed once, on standard output
+  quiver token revoke <token id>                       the token stops working at once
 
 Environment: QUIVER_URL (default http://127.0.0.1:8080), QUIVER_TOKEN, or QUIVER_TOKEN_FILE
 (default ./.quiver/admin-token).`;
 
 export function parseCli(argv: readonly string[]): CliCommand | { readonly error: string } {
   const [command, ...rest] = argv;
-  const valued = new Set(['--reason', '--close-releases-after', '--grace-seconds']);
+  const valued = new Set(['--reason', '--close-releases-after', '--grace-seconds', '--description']);
   const positional = rest.filter((arg, index) => !arg.startsWith('--') && !valued.has(rest[index - 1] ?? ''));
   const option = (name: string): string | undefined => {
     const at = rest.indexOf(name);
@@ -36,7 +51,10 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
   const reason = option('--reason') ?? '';
   const closeAfter = option('--close-releases-after');
   const grace = option('--grace-seconds');
-  const [first, second] = positional;
+  const [first, second, third] = positional;
+  if (rest.includes('--help')) {
+    return { kind: 'help' };
+  }
   switch (command) {
     case 'yank':
       return first && second ? { kind: 'yank', project: first, version: second, reason } : { error: 'yank takes <project> <version>' };
@@ -61,6 +79,19 @@ export function parseCli(argv: readonly string[]): CliCommand | { readonly error
       return /^[0-9]{1,10}$/.test(grace) ? { kind: 'gc', graceSeconds: Number(grace) } : { error: '--grace-seconds takes a whole number of seconds' };
     case 'reconcile':
       return { kind: 'reconcile' };
+    case 'grant':
+    case 'revoke':
+      return first && second && third ? { kind: command === 'grant' ? 'grant' : 'revoke', principal: first, role: second, pattern: third } : { error: `${command} takes <principal> <role> <pattern>` };
+    case 'principal':
+      return first ? { kind: 'principal', principal: first } : { error: 'principal takes <principal>' };
+    case 'token':
+      if (first === 'create' && second) {
+        return { kind: 'token-create', principal: second, description: option('--description') ?? '' };
+      }
+      if (first === 'revoke' && second) {
+        return { kind: 'token-revoke', id: second };
+      }
+      return { error: 'token takes create <principal> [--description <text>], or revoke <token id>' };
     case undefined:
     case 'help':
     case '--help':
@@ -77,6 +108,24 @@ export function toRequest(command: Exclude<CliCommand, { kind: 'help' }>): { met
   if (command.kind === 'reconcile') {
     return { method: 'POST', path: '/api/maintenance/reconcile' };
   }
+  if (command.kind === 'grant' || command.kind === 'revoke') {
+    return { method: command.kind === 'grant' ? 'PUT' : 'DELETE', path: `${principalPath(command.principal)}/grants/${encodeURIComponent(command.role)}/${encodeURIComponent(command.pattern)}` };
+  }
+  if (command.kind === 'principal') {
+    return { method: 'GET', path: principalPath(command.principal) };
+  }
+  if (command.kind === 'token-create') {
+    return { method: 'POST', path: `${principalPath(command.principal)}/tokens`, body: JSON.stringify({ description: command.description }) };
+  }
+  if (command.kind === 'token-revoke') {
+    return { method: 'DELETE', path: `/api/auth/tokens/${encodeURIComponent(command.id)}` };
+  }
+  return packageRequest(command);
+}
+
+const principalPath = (principal: string): string => `/api/auth/principals/${encodeURIComponent(principal)}`;
+
+function packageRequest(command: Extract<CliCommand, { project: string }>): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: string } {
   const p = encodeURIComponent(command.project);
   switch (command.kind) {
     case 'yank':

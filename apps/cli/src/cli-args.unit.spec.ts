@@ -13,6 +13,27 @@ describe('quiver CLI arguments', () => {
     assert.deepEqual(toRequest(remove), { method: 'DELETE', path: '/api/packages/demo/files/demo-1.0.tar.gz' });
   });
 
+  it('manages grants and tokens through the auth service', () => {
+    const grant = parseCli(['grant', 'u2', 'developer', 'acme-*']);
+    assert.ok('kind' in grant && grant.kind === 'grant');
+    assert.deepEqual(toRequest(grant), { method: 'PUT', path: '/api/auth/principals/u2/grants/developer/acme-*' });
+    const revoke = parseCli(['revoke', 'u2', 'reader', '*']);
+    assert.ok('kind' in revoke && revoke.kind === 'revoke');
+    assert.deepEqual(toRequest(revoke), { method: 'DELETE', path: '/api/auth/principals/u2/grants/reader/*' });
+    const create = parseCli(['token', 'create', 'ci-payments', '--description', 'CI, payments repo']);
+    assert.ok('kind' in create && create.kind === 'token-create');
+    assert.deepEqual(toRequest(create), { method: 'POST', path: '/api/auth/principals/ci-payments/tokens', body: '{"description":"CI, payments repo"}' });
+    const drop = parseCli(['token', 'revoke', 'tk_0123456789abcdef']);
+    assert.ok('kind' in drop && drop.kind === 'token-revoke');
+    assert.deepEqual(toRequest(drop), { method: 'DELETE', path: '/api/auth/tokens/tk_0123456789abcdef' });
+    const show = parseCli(['principal', 'u2']);
+    assert.ok('kind' in show && show.kind === 'principal');
+    assert.deepEqual(toRequest(show), { method: 'GET', path: '/api/auth/principals/u2' });
+    assert.deepEqual(parseCli(['grant', 'u2', 'reader']), { error: 'grant takes <principal> <role> <pattern>' });
+    assert.deepEqual(parseCli(['token', 'list']), { error: 'token takes create <principal> [--description <text>], or revoke <token id>' });
+    assert.deepEqual(parseCli(['grant', '--help']), { kind: 'help' }, 'what the 403 for an upload without a grant points at');
+  });
+
   it('shows and changes project settings', () => {
     const show = parseCli(['settings', 'demo']);
     assert.ok('kind' in show && show.kind === 'settings');

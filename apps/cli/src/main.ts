@@ -37,6 +37,20 @@ async function main(): Promise<number> {
     process.stderr.write(`quiver: ${response.status} ${detail.trim()}\n`);
     return 1;
   }
+  if (parsed.kind === 'token-create') {
+    const issued = JSON.parse(text) as { id: string; principal: string; token: string };
+    process.stderr.write(`issued token ${issued.id} for ${issued.principal}; it is shown this once:\n`);
+    process.stdout.write(`${issued.token}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'principal') {
+    process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    return 0;
+  }
+  if (parsed.kind === 'grant' || parsed.kind === 'revoke' || parsed.kind === 'token-revoke') {
+    process.stdout.write('done\n');
+    return 0;
+  }
   if (parsed.kind === 'gc' || parsed.kind === 'reconcile') {
     const report = maintenanceReport(parsed.kind, JSON.parse(text));
     process.stdout.write(report.text);

@@ -11,7 +11,7 @@ import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgliteDatabase } from '@quiver/shared-data-access-db';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 import type { Composition } from '@quiver/shared-feature-runtime';
-import { cachedVerifier, tokenVerifier } from '@quiver/shared-util-tokens';
+import { AccessControl, serviceAccess } from '@quiver/shared-feature-access';
 import { loadOrCreateAdminToken } from './admin-token.js';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
@@ -27,26 +27,28 @@ export class EmbeddedModule {
     await mkdir(join(config.dataDir, 'db'), { recursive: true, mode: 0o700 });
     const admin = await loadOrCreateAdminToken(config.dataDir);
     logger.log(`${admin.created ? 'Created the administrator token in' : 'Administrator token:'} ${admin.path}`);
-    // The fixed set cannot change while the process runs, so caching verifications changes nothing but speed.
-    const authenticate = cachedVerifier(tokenVerifier(new Map([[admin.sha256, 'admin']])), { ttlMs: 60_000 });
-    const [uploadDb, indexDb] = await Promise.all([
+    const [uploadDb, indexDb, authDb] = await Promise.all([
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload') }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index') }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth') }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
     const projection = new IndexProjectionConsumer(indexDb, bus);
+    const accessOptions = { bootstrapAdminSha256: admin.sha256, cacheTtlMs: config.access.cacheTtlMs };
+    const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions);
+    const indexAccess = serviceAccess('index', indexDb, bus, accessOptions);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
     const module: DynamicModule = {
       module: EmbeddedModule,
       imports: [
-        IndexServiceModule.register({ database: indexDb, blobs, bus, authenticate, soleProjection: true, fileCacheBytes: config.index.fileCacheBytes, pageCacheBytes: config.index.pageCacheBytes }, projection),
+        IndexServiceModule.register({ database: indexDb, blobs, bus, ...indexAccess, soleProjection: true, fileCacheBytes: config.index.fileCacheBytes, pageCacheBytes: config.index.pageCacheBytes }, projection),
         UploadServiceModule.register({
           database: uploadDb,
           blobs,
           bus,
-          authenticate,
+          ...uploadAccess,
           awaitIndexed: (eventId) => projection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS),
           limits: {
             maxFileBytes: config.upload.maxFileBytes,
@@ -58,7 +60,14 @@ export class EmbeddedModule {
           maintenance: config.maintenance,
           ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
         }),
-        AuthServiceModule,
+        AuthServiceModule.register({
+          database: authDb,
+          bus,
+          access: new AccessControl(authDb, accessOptions),
+          awaitApplied: async (eventId) => {
+            await Promise.all([uploadAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS), indexAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)]);
+          },
+        }),
         AuditServiceModule,
       ],
     };
@@ -66,7 +75,7 @@ export class EmbeddedModule {
       module,
       close: async () => {
         await bus.close();
-        await Promise.all([uploadDb.close(), indexDb.close()]);
+        await Promise.all([uploadDb.close(), indexDb.close(), authDb.close()]);
       },
     };
   }

@@ -1,8 +1,8 @@
 import './instrument.js';
 import { tmpdir } from 'node:os';
-import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
+import { serviceAccess } from '@quiver/shared-feature-access';
+import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
-import { indexedEventWaiter } from './indexed-event-waiter.js';
 
 await runService({
   name: 'upload',
@@ -14,13 +14,14 @@ await runService({
     const adapters = await openDistributedAdapters('upload', config);
     const module = UploadServiceModule.register({
       ...adapters,
-      awaitIndexed: indexedEventWaiter(config.indexUrl),
+      ...serviceAccess('upload', adapters.database, adapters.bus, { bootstrapAdminSha256: config.adminTokenSha256, cacheTtlMs: config.access.cacheTtlMs, sharedProjection: true }),
+      awaitIndexed: remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexedPackages),
       limits: {
-            maxFileBytes: config.upload.maxFileBytes,
-            projectQuotaBytes: config.upload.projectQuotaBytes,
-            newProjectsPerHour: config.upload.newProjectsPerHour,
-            prohibitedProjectNames: config.upload.prohibitedProjectNames,
-          },
+        maxFileBytes: config.upload.maxFileBytes,
+        projectQuotaBytes: config.upload.projectQuotaBytes,
+        newProjectsPerHour: config.upload.newProjectsPerHour,
+        prohibitedProjectNames: config.upload.prohibitedProjectNames,
+      },
       tempDir: config.upload.tempDir ?? tmpdir(),
       maintenance: config.maintenance,
       ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),

@@ -33,6 +33,7 @@ const ROUTES: readonly [string, Service][] = [
   ['/api/packages/', 'upload'],
   ['/api/maintenance/', 'upload'],
   ['/-/upload/', 'upload'],
+  ['/api/auth/', 'auth'],
   ['/-/auth/', 'auth'],
   ['/-/audit/', 'audit'],
 ];
@@ -83,6 +84,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
     QUIVER_S3_BUCKET: `quiver-${randomBytes(4).toString('hex')}`,
     QUIVER_ADMIN_TOKEN_SHA256: hashApiToken(token),
     QUIVER_INDEX_URL: base,
+    QUIVER_UPLOAD_URL: base,
     QUIVER_LOG_LEVEL: 'warn',
     // Suites create many projects with one token; the rate limit has its own suite (upload-policy).
     QUIVER_NEW_PROJECTS_PER_HOUR: '0',

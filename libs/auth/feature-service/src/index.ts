@@ -1,1 +1,2 @@
 export * from './auth-service.module.js';
+export * from './auth.ports.js';

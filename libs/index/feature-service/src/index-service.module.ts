@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
-import { healthController } from '@quiver/shared-feature-runtime';
+import { CONFIRMATION_PATHS, healthController, processedEventController } from '@quiver/shared-feature-runtime';
 import { FilesController } from './files/files.controller.js';
 import { PypiJsonController } from './pypi-json/pypi-json.controller.js';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from './index.ports.js';
@@ -8,7 +8,6 @@ import { indexMigrations } from './projection/index.migrations.js';
 import { IndexProjectionConsumer } from './projection/projection.consumer.js';
 import { ProjectSerials } from './simple/project-serials.js';
 import { SimpleController } from './simple/simple.controller.js';
-import { IndexedEventController } from './projection/indexed-event.controller.js';
 import { INDEX_PROJECTION_TOKEN } from './index.tokens.js';
 
 class IndexLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,11 +19,13 @@ class IndexLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     await this.deps.database.migrate(indexMigrations);
     await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
+    await this.deps.accessProjection.start();
     await this.projection.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.projection.stop();
+    await this.deps.accessProjection.stop();
   }
 }
 
@@ -35,7 +36,14 @@ export class IndexServiceModule {
   static register(deps: IndexDependencies, projection: IndexProjectionConsumer): DynamicModule {
     return {
       module: IndexServiceModule,
-      controllers: [healthController('index'), SimpleController, FilesController, PypiJsonController, IndexedEventController],
+      controllers: [
+        healthController('index'),
+        SimpleController,
+        FilesController,
+        PypiJsonController,
+        processedEventController(CONFIRMATION_PATHS.indexedPackages, (eventId, timeoutMs) => projection.waitFor(eventId, timeoutMs)),
+        processedEventController(CONFIRMATION_PATHS.indexAccess, (eventId, timeoutMs) => deps.accessProjection.waitFor(eventId, timeoutMs)),
+      ],
       providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, ProjectSerials, IndexLifecycle],
     };
   }

@@ -1,3 +1,4 @@
+import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 
 /** Everything the index service needs from the outside, chosen by the app's composition root. */
@@ -5,8 +6,10 @@ export interface IndexDependencies {
   readonly database: Database;
   readonly blobs: BlobStore;
   readonly bus: EventBus;
-  /** Verifies a presented API token; resolves the principal's name or undefined. */
-  readonly authenticate: (token: string) => Promise<string | undefined>;
+  /** Who a presented API token acts for, with the grants it holds, from this service's access projection. */
+  readonly access: AccessControl;
+  /** Keeps that projection current from identity events; started and stopped with the service. */
+  readonly accessProjection: AccessProjectionConsumer;
   /**
    * True when this process's projection consumer applies every package event (embedded mode): page
    * freshness is then checked in memory. Replicas sharing a consumer group must read the database.

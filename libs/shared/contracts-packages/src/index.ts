@@ -1,2 +1,3 @@
 export * from './package-events.js';
 export * from './package-event.codec.js';
+export * from './recorded-event.js';

@@ -3,28 +3,9 @@
  * reason (the consumer dead-letters it). Hand-written checks, no schema library.
  */
 import type { PackageEvent, RecordedEvent } from './package-events.js';
+import { decodeRecorded, isNumber, isObject, isString, isStringOrNull, type DataRules } from './recorded-event.js';
 
-export class InvalidEventError extends Error {
-  override readonly name = 'InvalidEventError';
-}
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function field<T>(object: Json, key: string, check: (value: unknown) => value is T, where: string): T {
-  const value = object[key];
-  if (!check(value)) {
-    throw new InvalidEventError(`${where}.${key} is missing or has the wrong type`);
-  }
-  return value;
-}
-
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
-
-const REQUIRED_DATA: Record<PackageEvent['type'], Record<string, (value: unknown) => boolean>> = {
+const REQUIRED_DATA: DataRules<PackageEvent> = {
   ProjectCreated: { displayName: isString, project: isString },
   ReleaseFilePublished: {
     project: isString,
@@ -47,38 +28,5 @@ const REQUIRED_DATA: Record<PackageEvent['type'], Record<string, (value: unknown
   ProjectSettingsChanged: { project: isString, closeReleasesAfterSeconds: (value) => value === null || (isNumber(value) && value > 0) },
 };
 
-export const encodeRecordedEvent = (event: RecordedEvent): string => JSON.stringify(event);
+export const decodeRecordedEvent = (text: string): RecordedEvent => decodeRecorded<PackageEvent>(text, REQUIRED_DATA);
 
-export function decodeRecordedEvent(text: string): RecordedEvent {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InvalidEventError('message is not JSON');
-  }
-  if (!isObject(parsed)) {
-    throw new InvalidEventError('message is not a JSON object');
-  }
-  const type = field(parsed, 'type', isString, 'event');
-  const rules = (REQUIRED_DATA as Record<string, Record<string, (value: unknown) => boolean> | undefined>)[type];
-  if (!rules) {
-    throw new InvalidEventError(`unknown event type '${type.slice(0, 60)}'`);
-  }
-  const schemaVersion = field(parsed, 'schemaVersion', isNumber, 'event');
-  if (schemaVersion !== 1) {
-    throw new InvalidEventError(`unsupported schemaVersion ${schemaVersion} for ${type}`);
-  }
-  for (const key of ['eventId', 'streamId', 'position', 'recordedAt']) {
-    field(parsed, key, isString, 'event');
-  }
-  field(parsed, 'streamVersion', isNumber, 'event');
-  const metadata = field(parsed, 'metadata', isObject, 'event');
-  field(metadata, 'actor', isString, 'event.metadata');
-  const data = field(parsed, 'data', isObject, 'event');
-  for (const [key, check] of Object.entries(rules)) {
-    if (!check(data[key])) {
-      throw new InvalidEventError(`event.data.${key} is missing or has the wrong type for ${type}`);
-    }
-  }
-  return parsed as unknown as RecordedEvent;
-}

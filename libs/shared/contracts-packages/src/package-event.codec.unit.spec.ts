@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidEventError, decodeRecordedEvent, encodeRecordedEvent } from './package-event.codec.js';
+import { decodeRecordedEvent } from './package-event.codec.js';
+import { InvalidEventError, encodeRecordedEvent } from './recorded-event.js';
 import type { RecordedEvent } from './package-events.js';
 
 const published: RecordedEvent = {

@@ -3,6 +3,8 @@
  * `quiver.packages.v1`. Versioned contracts: a shape never changes once shipped; a new shape gets a
  * new `schemaVersion` and older ones are upcast on read.
  */
+import type { Recorded } from './recorded-event.js';
+
 export const PACKAGE_EVENTS_TOPIC = 'quiver.packages.v1';
 
 export interface ProjectCreated {
@@ -80,22 +82,7 @@ export interface ProjectSettingsChanged {
 export type PackageEvent = ProjectCreated | ReleaseFilePublished | ReleaseYanked | ReleaseUnyanked | ReleaseFileDeleted | ProjectSettingsChanged;
 export type PackageEventType = PackageEvent['type'];
 
-/** Who did it and within which request/trace; carried with every stored and published event. */
-export interface EventMetadata {
-  readonly actor: string;
-  readonly requestId?: string;
-  readonly traceparent?: string;
-}
-
 /** A stored event as consumers see it: identity and position plus the versioned payload. */
-export type RecordedEvent<E extends PackageEvent = PackageEvent> = E & {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly streamVersion: number;
-  /** Global position in the writer's event store (decimal string: bigint-safe). */
-  readonly position: string;
-  readonly recordedAt: string;
-  readonly metadata: EventMetadata;
-};
+export type RecordedEvent<E extends PackageEvent = PackageEvent> = Recorded<E>;
 
 export const projectStreamId = (project: string): string => `project-${project}`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventMetadata, PackageEvent, RecordedEvent } from '@quiver/shared-contracts-packages';
+import type { DomainEvent, EventMetadata, PackageEvent, Recorded } from '@quiver/shared-contracts-packages';
 import type { Database, SqlExecutor } from '@quiver/shared-ports';
 
 /** Another writer appended to the stream first; reload and decide again. */
@@ -15,16 +15,16 @@ interface EventRow {
   event_id: string;
   stream_id: string;
   stream_version: number;
-  type: PackageEvent['type'];
-  schema_version: 1;
-  data: PackageEvent['data'];
+  type: string;
+  schema_version: number;
+  data: object;
   metadata: EventMetadata;
   recorded_at: Date;
 }
 
 export const EVENT_COLUMNS = 'position::text AS position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at';
 
-export function toRecordedEvent(row: EventRow): RecordedEvent {
+export function toRecordedEvent<E extends DomainEvent = PackageEvent>(row: EventRow): Recorded<E> {
   return {
     type: row.type,
     schemaVersion: row.schema_version,
@@ -35,26 +35,29 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     position: row.position,
     recordedAt: row.recorded_at.toISOString(),
     metadata: row.metadata,
-  } as RecordedEvent;
+  } as unknown as Recorded<E>;
 }
 
-export interface AppendResult {
-  readonly events: readonly RecordedEvent[];
+export interface AppendResult<E extends DomainEvent = PackageEvent> {
+  readonly events: readonly Recorded<E>[];
   readonly lastPosition: string;
 }
 
-/** One stream per aggregate (a project), optimistic concurrency on the stream version. */
-export class EventStore {
+/**
+ * One stream per aggregate (a project, a principal), optimistic concurrency on the stream version.
+ * `E` is the family of events the owning service writes.
+ */
+export class EventStore<E extends DomainEvent = PackageEvent> {
   constructor(private readonly db: Database) {}
 
-  async readStream(streamId: string): Promise<{ readonly events: readonly RecordedEvent[]; readonly version: number }> {
+  async readStream(streamId: string): Promise<{ readonly events: readonly Recorded<E>[]; readonly version: number }> {
     const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
-    const events = rows.map(toRecordedEvent);
+    const events = rows.map((row) => toRecordedEvent<E>(row));
     return { events, version: events.at(-1)?.streamVersion ?? 0 };
   }
 
   /** Every event in the order the relay publishes them (transaction, then position), page by page. */
-  async *readAll(pageSize = 1000): AsyncIterable<RecordedEvent> {
+  async *readAll(pageSize = 1000): AsyncIterable<Recorded<E>> {
     let after: { tx: string; position: string } = { tx: '0', position: '0' };
     for (;;) {
       const { rows } = await this.db.query<EventRow & { tx: string }>(
@@ -63,7 +66,7 @@ export class EventStore {
           ORDER BY events.transaction_id, events.position LIMIT $3`,
         [after.tx, after.position, pageSize],
       );
-      yield* rows.map(toRecordedEvent);
+      yield* rows.map((row) => toRecordedEvent<E>(row));
       const last = rows.at(-1);
       if (!last || rows.length < pageSize) {
         return;
@@ -79,13 +82,13 @@ export class EventStore {
   async append(
     streamId: string,
     expectedVersion: number,
-    events: readonly PackageEvent[],
+    events: readonly E[],
     metadata: EventMetadata,
-    alsoWrite?: (tx: SqlExecutor) => Promise<void>,
-  ): Promise<AppendResult> {
+    alsoWrite?: (tx: SqlExecutor, recorded: readonly Recorded<E>[]) => Promise<void>,
+  ): Promise<AppendResult<E>> {
     try {
       return await this.db.transaction(async (tx) => {
-        const recorded: RecordedEvent[] = [];
+        const recorded: Recorded<E>[] = [];
         for (const [index, event] of events.entries()) {
           const { rows } = await tx.query<EventRow>(
             `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata)
@@ -94,10 +97,10 @@ export class EventStore {
           );
           const row = rows[0];
           if (row) {
-            recorded.push(toRecordedEvent(row));
+            recorded.push(toRecordedEvent<E>(row));
           }
         }
-        await alsoWrite?.(tx);
+        await alsoWrite?.(tx, recorded);
         return { events: recorded, lastPosition: recorded.at(-1)?.position ?? '0' };
       });
     } catch (error) {

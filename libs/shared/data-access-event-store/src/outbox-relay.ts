@@ -1,4 +1,4 @@
-import { encodeRecordedEvent, type RecordedEvent } from '@quiver/shared-contracts-packages';
+import { encodeRecordedEvent, type DomainEvent, type Recorded } from '@quiver/shared-contracts-packages';
 import type { Database, EventBus } from '@quiver/shared-ports';
 import { EVENT_COLUMNS, toRecordedEvent } from './event-store.js';
 
@@ -49,7 +49,7 @@ export class OutboxRelay {
     }
   }
 
-  private async readBatch(): Promise<{ readonly event: RecordedEvent; readonly transactionId: string }[]> {
+  private async readBatch(): Promise<{ readonly event: Recorded<DomainEvent>; readonly transactionId: string }[]> {
     const { rows } = await this.db.query<Parameters<typeof toRecordedEvent>[0] & { transaction_id: string }>(
       `WITH checkpoint AS (
          SELECT coalesce((SELECT transaction_id FROM relay_checkpoints WHERE relay = $1), '0'::xid8) AS tx,
@@ -63,6 +63,6 @@ export class OutboxRelay {
         LIMIT $2`,
       [this.options.name, this.batchSize],
     );
-    return rows.map((row) => ({ event: toRecordedEvent(row), transactionId: row.transaction_id }));
+    return rows.map((row) => ({ event: toRecordedEvent<DomainEvent>(row), transactionId: row.transaction_id }));
   }
 }

@@ -1,4 +1,5 @@
-import type { OutboxRelay } from './outbox-relay.js';
+import type { Database, EventBus } from '@quiver/shared-ports';
+import { OutboxRelay, type RelayOptions } from './outbox-relay.js';
 
 /**
  * Keeps a relay going: runs it when kicked (right after a commit) and on an interval (for commits
@@ -42,6 +43,32 @@ export class RelayRunner {
       this.running = undefined;
     })();
     return this.running;
+  }
+
+  /**
+   * Kicks and waits for that run, but at most `ms`: usually it has published within milliseconds,
+   * but with the bus down a run can take minutes, and an answer must not wait for the bus.
+   */
+  async kickWithin(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.kick(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /** `next(eventId)` after the run this call kicks has published (or `ms` passed, whichever is first). */
+  kickedThen(ms: number, next: (eventId: string) => Promise<void>): (eventId: string) => Promise<void> {
+    return async (eventId) => {
+      await this.kickWithin(ms);
+      await next(eventId);
+    };
+  }
+
+  /** A runner for a service's outbox to `options.topic`, every second and when kicked; failures are retried and reported to `warn`. */
+  static forOutbox(db: Database, bus: EventBus, options: RelayOptions, warn: (message: string) => void): RelayRunner {
+    return new RelayRunner(new OutboxRelay(db, bus, options), {
+      intervalMs: 1000,
+      onError: (error) => warn(`relay will retry: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
   async stop(): Promise<void> {

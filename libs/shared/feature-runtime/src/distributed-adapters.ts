@@ -3,20 +3,18 @@ import { S3BlobStore } from '@quiver/shared-data-access-blob';
 import { KafkaEventBus } from '@quiver/shared-data-access-bus';
 import { PgDatabase } from '@quiver/shared-data-access-db';
 import type { QuiverConfig } from '@quiver/shared-util-config';
-import { cachedVerifier, tokenVerifier } from '@quiver/shared-util-tokens';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 
 export interface DistributedAdapters {
   readonly database: Database;
   readonly blobs: BlobStore;
   readonly bus: EventBus;
-  readonly authenticate: (token: string) => Promise<string | undefined>;
   close(): Promise<void>;
 }
 
 /**
  * The production adapters for one service: its own Postgres schema (`quiver_<service>`), the
- * shared bucket, Kafka, and the bootstrap administrator's token hash.
+ * shared bucket and Kafka.
  */
 export async function openDistributedAdapters(service: string, config: QuiverConfig): Promise<DistributedAdapters> {
   const { url } = config.database;
@@ -40,15 +38,12 @@ export async function openDistributedAdapters(service: string, config: QuiverCon
   const blobs = await S3BlobStore.open({ endpoint, accessKey, secretKey, region: config.s3.region, bucket: config.s3.bucket });
   const bus = new KafkaEventBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId });
   if (!config.adminTokenSha256) {
-    new Logger(service).warn('QUIVER_ADMIN_TOKEN_SHA256 is not set: no token is accepted');
+    new Logger(service).warn('QUIVER_ADMIN_TOKEN_SHA256 is not set: only tokens the auth service issued are accepted');
   }
-  // The fixed set cannot change while the process runs, so caching verifications changes nothing but speed.
-  const authenticate = cachedVerifier(tokenVerifier(new Map(config.adminTokenSha256 ? [[config.adminTokenSha256, 'admin']] : [])), { ttlMs: 60_000 });
   return {
     database,
     blobs,
     bus,
-    authenticate,
     close: async () => {
       await bus.close();
       await database.close();

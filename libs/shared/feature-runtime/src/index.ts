@@ -3,3 +3,4 @@ export * from './http-server.js';
 export * from './run-service.js';
 export * from './http/index.js';
 export * from './distributed-adapters.js';
+export * from './processed-events.js';

@@ -44,8 +44,17 @@ export interface QuiverConfig {
   };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
-  /** Where the upload service asks the index whether an event is served yet (distributed mode). */
+  /** Where the upload and auth services ask the index whether an event is applied yet (distributed mode). */
   readonly indexUrl?: string;
+  /** Where the auth service asks the upload service whether an identity event is applied yet (distributed mode). */
+  readonly uploadUrl?: string;
+  readonly access: {
+    /**
+     * How long a verified token (principal and grants) is reused without a database read. A revoked
+     * token or grant keeps working for at most this long on a replica that did not apply the change.
+     */
+    readonly cacheTtlMs: number;
+  };
   /** The upload service's blob maintenance: orphan GC. */
   readonly maintenance: {
     /** A blob no file references is deleted only once it is older than this (longer than any upload). */
@@ -164,6 +173,8 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
+    ...withOptional('uploadUrl', url('QUIVER_UPLOAD_URL')),
+    access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
     maintenance: {
       orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),
       gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Quiver API tokens: `qvr_` + 43 base62 characters (256 random bits) + 6 check characters, so
@@ -38,43 +38,3 @@ export function isWellFormedToken(token: string): boolean {
 }
 
 export const hashApiToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-/** A verifier for a fixed set of token hashes (the bootstrap administrator until identity lands). */
-export function tokenVerifier(principals: ReadonlyMap<string, string>): (token: string) => Promise<string | undefined> {
-  const entries = [...principals.entries()].map(([hash, principal]) => [Buffer.from(hash, 'hex'), principal] as const);
-  return (token) => {
-    if (!isWellFormedToken(token)) {
-      return Promise.resolve(undefined);
-    }
-    const presented = Buffer.from(hashApiToken(token), 'hex');
-    const match = entries.find(([hash]) => hash.length === presented.length && timingSafeEqual(hash, presented));
-    return Promise.resolve(match?.[1]);
-  };
-}
-
-/**
- * Remembers successful verifications for `ttlMs`, so a busy index does not hash the same token on
- * every request. Only successes are kept (garbage tokens cannot fill it), at most `maxEntries`; a
- * revoked token keeps working for at most `ttlMs` on a replica that verified it just before.
- */
-export function cachedVerifier(
-  verify: (token: string) => Promise<string | undefined>,
-  { ttlMs, maxEntries = 10_000, now = Date.now }: { ttlMs: number; maxEntries?: number; now?: () => number },
-): (token: string) => Promise<string | undefined> {
-  const verified = new Map<string, { readonly principal: string; readonly until: number }>();
-  return async (token) => {
-    const hit = verified.get(token);
-    if (hit && hit.until > now()) {
-      return hit.principal;
-    }
-    verified.delete(token);
-    const principal = await verify(token);
-    if (principal !== undefined && ttlMs > 0) {
-      if (verified.size >= maxEntries) {
-        verified.delete(verified.keys().next().value as string);
-      }
-      verified.set(token, { principal, until: now() + ttlMs });
-    }
-    return principal;
-  };
-}

@@ -1,3 +1,4 @@
+import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 import type { FaultPoint } from './publish-file/fault-point.js';
 
@@ -6,8 +7,10 @@ export interface UploadDependencies {
   readonly database: Database;
   readonly blobs: BlobStore;
   readonly bus: EventBus;
-  /** Verifies a presented API token; resolves the principal's name or undefined. */
-  readonly authenticate: (token: string) => Promise<string | undefined>;
+  /** Who a presented API token acts for, with the grants it holds, from this service's access projection. */
+  readonly access: AccessControl;
+  /** Keeps that projection current from identity events; started and stopped with the service. */
+  readonly accessProjection: AccessProjectionConsumer;
   /** Resolves once the index serves the event (read-your-writes); rejects after its own bound. */
   readonly awaitIndexed: (eventId: string) => Promise<void>;
   readonly limits: UploadLimits;

@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { privateAnswer, requireReader } from '../read-auth.js';
+import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
 import { ProjectSerials } from '../simple/project-serials.js';
 import { ProjectReadModel } from '../simple/project.read-model.js';
 import { parseRange } from './byte-range.js';
@@ -45,7 +45,8 @@ export class FilesController {
   }
 
   private async serve(sha256: string, filename: string, request: FastifyRequest, reply: FastifyReply, headOnly: boolean): Promise<FastifyReply> {
-    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+    const caller = await requireReader(request, reply, this.deps.access);
+    if (!caller) {
       return reply;
     }
     const notFound = (): FastifyReply => privateAnswer(reply.code(404)).header('content-type', 'text/plain; charset=utf-8').send('Not Found\n');
@@ -54,10 +55,10 @@ export class FilesController {
     }
     // No distribution's name ends in `.metadata` (.whl, .tar.gz, .zip): one lookup either way.
     const wantsMetadata = filename.endsWith(METADATA_SUFFIX);
-    const file = wantsMetadata ? undefined : await this.storedFiles.find(sha256, filename);
-    const metadataOf = wantsMetadata ? await this.storedFiles.find(sha256, filename.slice(0, -METADATA_SUFFIX.length)) : undefined;
-    const target = file ?? metadataOf?.coreMetadata;
-    if (!target) {
+    const found = await this.storedFiles.find(sha256, wantsMetadata ? filename.slice(0, -METADATA_SUFFIX.length) : filename);
+    const file = wantsMetadata ? undefined : found?.file;
+    const target = file ?? found?.file.coreMetadata;
+    if (!target || !found || !mayRead(caller, found.project)) {
       return notFound();
     }
     const etag = `"${target.sha256}"`;

@@ -22,11 +22,12 @@ export class StoredFiles {
     private readonly maxEntries = 50_000,
   ) {}
 
-  async find(sha256: string, filename: string): Promise<StoredFile | undefined> {
+  /** The file and the project it belongs to (whose read permission a download needs). */
+  async find(sha256: string, filename: string): Promise<{ readonly file: StoredFile; readonly project: string } | undefined> {
     const key = `${sha256}/${filename}`;
     const cached = this.entries.get(key);
     if (cached && (await this.currentSerial(cached.project)) === cached.serial) {
-      return cached.file;
+      return cached;
     }
     const found = await this.readModel.storedFile(sha256, filename);
     this.entries.delete(key);
@@ -40,6 +41,6 @@ export class StoredFiles {
         this.entries.delete(oldest);
       }
     }
-    return found.file;
+    return found;
   }
 }

@@ -24,7 +24,7 @@ describe('StoredFiles', () => {
   it('reads a row once and reuses it while its project serial is unchanged', async () => {
     const { state, model } = readModel();
     const files = new StoredFiles(model, () => state.serial);
-    assert.equal((await files.find('a'.repeat(64), 'demo-1.0-py3-none-any.whl'))?.blobKey, 'blobs/demo-1.0-py3-none-any.whl');
+    assert.equal((await files.find('a'.repeat(64), 'demo-1.0-py3-none-any.whl'))?.file.blobKey, 'blobs/demo-1.0-py3-none-any.whl');
     await files.find('a'.repeat(64), 'demo-1.0-py3-none-any.whl');
     assert.equal(state.reads, 1);
   });

@@ -1,4 +1,5 @@
 import { decodeRecordedEvent, PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
+import { waitUntilSeen } from '@quiver/shared-feature-runtime';
 import type { Database, EventBus, Subscription } from '@quiver/shared-ports';
 import { projectPackageEvent } from './package.projection.js';
 
@@ -64,33 +65,8 @@ export class IndexProjectionConsumer {
   }
 
   /** Resolves once the event is in the read model, or rejects after `timeoutMs`. */
-  async waitFor(eventId: string, timeoutMs: number): Promise<void> {
-    const seen = async (): Promise<boolean> =>
-      (await this.db.query('SELECT 1 FROM index_processed_events WHERE event_id = $1', [eventId])).rowCount > 0;
-    if (await seen()) {
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        void seen().then((done) => {
-          if (done) {
-            finish();
-            resolve();
-          }
-        }, reject);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`event ${eventId} not indexed within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const poll = setInterval(check, 250); // other replicas' projections are seen through the database
-      const finish = (): void => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-      check();
-    });
+  waitFor(eventId: string, timeoutMs: number): Promise<void> {
+    const seen = async (): Promise<boolean> => (await this.db.query('SELECT 1 FROM index_processed_events WHERE event_id = $1', [eventId])).rowCount > 0;
+    return waitUntilSeen(seen, this.listeners, timeoutMs, `event ${eventId}`);
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatUploadTime, resolveProjectPath } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { privateAnswer, requireReader } from '../read-auth.js';
+import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
 import { ProjectReadModel, type VersionedFile } from '../simple/project.read-model.js';
 
 const fileJson = (file: VersionedFile) => ({
@@ -38,11 +38,12 @@ export class PypiJsonController {
   }
 
   private async render(raw: string, version: string | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+    const caller = await requireReader(request, reply, this.deps.access);
+    if (!caller) {
       return reply;
     }
     const resolved = resolveProjectPath(raw);
-    const page = resolved.kind === 'ok' ? await this.readModel.projectPage(resolved.name) : undefined;
+    const page = resolved.kind === 'ok' && mayRead(caller, resolved.name) ? await this.readModel.projectPage(resolved.name) : undefined;
     const latestLive = page?.versions.filter((v) => page.files.some((file) => file.version === v && file.yanked === false)).at(-1);
     const chosen = version ?? latestLive ?? page?.versions.at(-1);
     if (!page || chosen === undefined || !page.versions.includes(chosen)) {

@@ -9,7 +9,8 @@ import {
   resolveProjectPath,
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { privateAnswer, requireReader } from '../read-auth.js';
+import { permitsEverywhere } from '@quiver/shared-domain-access';
+import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 import { ProjectSerials } from './project-serials.js';
@@ -30,10 +31,13 @@ export class SimpleController {
 
   @Get('/')
   async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('format') format?: string): Promise<FastifyReply> {
-    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+    const caller = await requireReader(request, reply, this.deps.access);
+    if (!caller) {
       return reply;
     }
-    const projects = await this.readModel.listProjects();
+    const all = await this.readModel.listProjects();
+    // Only the projects the caller may install from are listed.
+    const projects = permitsEverywhere(caller.grants, 'package:install') ? all : all.filter((project) => mayRead(caller, project.name));
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
     const body = mediaType.endsWith('json') ? renderIndexJson(projects) : renderIndexHtml(projects);
     return this.send(reply, mediaType, body);
@@ -47,7 +51,8 @@ export class SimpleController {
     @Res() reply: FastifyReply,
     @Query('format') format?: string,
   ): Promise<FastifyReply> {
-    if (!(await requireReader(request, reply, this.deps.authenticate))) {
+    const caller = await requireReader(request, reply, this.deps.access);
+    if (!caller) {
       return reply;
     }
     const resolved = resolveProjectPath(raw);
@@ -57,7 +62,7 @@ export class SimpleController {
       return privateAnswer(reply.code(301), { negotiated: true }).header('location', location).send();
     }
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
-    const page = resolved.kind === 'ok' ? await this.page(resolved.name, mediaType) : undefined;
+    const page = resolved.kind === 'ok' && mayRead(caller, resolved.name) ? await this.page(resolved.name, mediaType) : undefined;
     if (!page) {
       return privateAnswer(reply.code(404), { negotiated: true }).header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');
     }

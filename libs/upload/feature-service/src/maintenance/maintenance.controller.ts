@@ -2,7 +2,7 @@ import { Body, Controller, Inject, Logger, Post, Query, Req, Res } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload } from '../http/upload-auth.js';
+import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { BlobMaintenance } from './blob-maintenance.js';
 
 /** Ten years: more than any sensible grace, small enough to stay an exact number of milliseconds. */
@@ -41,29 +41,37 @@ export class MaintenanceController {
 
   @Post('gc')
   async gc(@Query() query: unknown, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    const denied = forbidden(auth.caller, 'admin:*');
+    if (denied) {
+      return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     const grace = requestedGrace(query, body, this.deps.maintenance.orphanGraceSeconds);
     if (!grace.ok) {
       return sendProblem(request, reply, 400, 'invalid-request', grace.message);
     }
     const result = await this.maintenance.collectOrphans(grace.seconds);
-    this.logger.log(`orphan GC by ${auth.actor} (grace ${result.graceSeconds} s): ${result.removed.length} removed, ${result.kept} kept of ${result.scanned}`);
+    this.logger.log(`orphan GC by ${auth.caller.name} (grace ${result.graceSeconds} s): ${result.removed.length} removed, ${result.kept} kept of ${result.scanned}`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }
 
   @Post('reconcile')
   async reconcile(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    const denied = forbidden(auth.caller, 'admin:*');
+    if (denied) {
+      return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     const result = await this.maintenance.reconcile((kind, finding, problem) =>
       this.logger.error(`ALERT blob integrity: ${kind} ${finding.blobKey} for ${finding.project} ${finding.filename} (${problem})`),
     );
-    this.logger.log(`reconcile by ${auth.actor}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
+    this.logger.log(`reconcile by ${auth.caller.name}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }
 }

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { formatVersion, normalizeProjectName, parseVersion } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload } from '../http/upload-auth.js';
+import type { Permission } from '@quiver/shared-domain-access';
+import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { ManageReleaseHandler } from './manage-release.handler.js';
 
@@ -28,34 +29,40 @@ export class ManageReleaseController {
   @Post(':project/releases/:version/yank')
   yank(@Param('project') project: string, @Param('version') version: string, @Body() body: YankBody | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 500) : '';
-    return this.run(request, reply, version, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
+    return this.run(request, reply, 'package:yank', project, version, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
   }
 
   @Post(':project/releases/:version/unyank')
   unyank(@Param('project') project: string, @Param('version') version: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, version, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
+    return this.run(request, reply, 'package:yank', project, version, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
   }
 
   @Delete(':project/files/:filename')
   remove(@Param('project') project: string, @Param('filename') filename: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, undefined, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+    return this.run(request, reply, 'package:delete', project, undefined, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
   }
 
   private async run(
     request: FastifyRequest,
     reply: FastifyReply,
+    permission: Permission,
+    project: string,
     versionText: string | undefined,
     command: (version: string) => Parameters<ManageReleaseHandler['handle']>[0],
   ): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    const denied = forbidden(auth.caller, permission, normalizeProjectName(project));
+    if (denied) {
+      return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     const version = versionText === undefined ? undefined : parseVersion(versionText);
     if (versionText !== undefined && !version) {
       return sendProblem(request, reply, 400, 'invalid-metadata', `'${versionText.slice(0, 60)}' is not a PEP 440 version.`);
     }
-    const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), auth.actor, randomUUID());
+    const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), auth.caller.name, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }

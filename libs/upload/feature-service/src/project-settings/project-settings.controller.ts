@@ -6,7 +6,7 @@ import { projectStreamId } from '@quiver/shared-contracts-packages';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { durationText, foldProject, isValidProjectName, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload } from '../http/upload-auth.js';
+import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
 import { parseSettingsBody } from './project-settings.request.js';
@@ -30,9 +30,14 @@ export class ProjectSettingsController {
 
   @Get(':project/settings')
   async read(@Param('project') project: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    // Release policy is release management: the same grant as yanking (a project's admin).
+    const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));
+    if (denied) {
+      return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     const state = isValidProjectName(project) ? foldProject((await this.store.readStream(projectStreamId(normalizeProjectName(project)))).events) : undefined;
     if (!state?.exists) {
@@ -43,9 +48,14 @@ export class ProjectSettingsController {
 
   @Put(':project/settings')
   async change(@Param('project') project: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    // Release policy is release management: the same grant as yanking (a project's admin).
+    const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));
+    if (denied) {
+      return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     if (!isValidProjectName(project)) {
       return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
@@ -55,7 +65,7 @@ export class ProjectSettingsController {
       return sendProblem(request, reply, 400, 'invalid-settings', parsed.message);
     }
     const command = { type: 'ChangeProjectSettings', project: normalizeProjectName(project), settings: parsed.settings } as const;
-    const outcome = await this.handler.handle(command, auth.actor, randomUUID());
+    const outcome = await this.handler.handle(command, auth.caller.name, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }

@@ -24,7 +24,7 @@ export class PublishFileController {
 
   @Post('legacy') // with ignoreTrailingSlash this is /legacy and /legacy/ alike
   async upload(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.authenticate);
+    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
@@ -48,7 +48,7 @@ export class PublishFileController {
     }
     let outcome: PublishOutcome;
     try {
-      outcome = await this.handler.handle(received.upload, auth.actor, requestId);
+      outcome = await this.handler.handle(received.upload, auth.caller, requestId);
     } finally {
       // Before answering: once the client has its answer, nothing of the request is left on disk.
       await received.upload.discard();
@@ -64,7 +64,7 @@ export class PublishFileController {
         await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
           this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
         });
-        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.actor}`);
+        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.caller.name}`);
         return reply.code(200).send();
     }
   }

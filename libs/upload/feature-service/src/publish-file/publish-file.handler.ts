@@ -17,7 +17,9 @@ import {
   type PublishReleaseFile,
   type UploadRejection,
 } from '@quiver/upload-domain';
+import type { Caller } from '@quiver/shared-domain-access';
 import type { UploadDependencies } from '../upload.ports.js';
+import { forbidden } from '../http/upload-auth.js';
 import { coreMetadataKey, distributionKey } from './blob-keys.js';
 import { crashIfFaultPoint } from './fault-point.js';
 import { NewProjectLimiter } from './new-project-limiter.js';
@@ -52,11 +54,17 @@ export class PublishFileHandler {
     this.prohibitedNames = prohibitedNameSet(deps.limits.prohibitedProjectNames);
   }
 
-  async handle(upload: ReceivedUpload, actor: string, requestId: string): Promise<PublishOutcome> {
+  async handle(upload: ReceivedUpload, caller: Caller, requestId: string): Promise<PublishOutcome> {
     const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
     const form = validateUploadForm(upload.fields);
     if (!form.ok) {
       return rejected(form.rejection);
+    }
+    // Before anything about the file or the project's files is looked at: no duplicate or hash
+    // information for a caller who may not publish here (BAD-INPUT 45).
+    const denied = forbidden(caller, 'package:publish', normalizeProjectName(form.value.name));
+    if (denied) {
+      return rejected(denied);
     }
     const file = upload.file;
     if (!file) {
@@ -113,7 +121,7 @@ export class PublishFileHandler {
     // released unless the project was created.
     const slot: NewProjectSlot = {};
     try {
-      return await this.decideAndAppend(command, file, metadataBytes, metadataSha, { actor, requestId }, slot);
+      return await this.decideAndAppend(command, file, metadataBytes, metadataSha, { actor: caller.name, requestId }, slot);
     } finally {
       if (slot.id !== undefined) {
         await this.limiter.release(slot.id);

@@ -1,0 +1,41 @@
+import type { Migration } from '@quiver/shared-ports';
+
+/**
+ * The access projection each service keeps from identity events (ARCHITECTURE §2, §5): live and
+ * revoked tokens (by sha256 only), grants, and the events applied (exactly-once effect). The auth
+ * service writes it in the same transaction as its events; upload and index from the bus.
+ */
+export const accessMigrations: readonly Migration[] = [
+  {
+    id: 'access_0001_tokens_grants',
+    sql: `
+      CREATE TABLE access_tokens (
+        token_id text PRIMARY KEY,
+        principal text NOT NULL,
+        sha256 text NOT NULL UNIQUE,
+        description text NOT NULL,
+        issued_at timestamptz NOT NULL,
+        revoked_at timestamptz
+      );
+      CREATE INDEX access_tokens_principal ON access_tokens (principal);
+      CREATE TABLE access_grants (
+        principal text NOT NULL,
+        role text NOT NULL,
+        pattern text NOT NULL,
+        granted_at timestamptz NOT NULL,
+        PRIMARY KEY (principal, role, pattern)
+      );
+      CREATE TABLE access_processed_events (
+        event_id uuid PRIMARY KEY,
+        position bigint NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Bumped by every applied event: replicas that share the projection compare it to know their
+      -- cached verifications are stale.
+      CREATE TABLE access_version (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        version bigint NOT NULL
+      );
+      INSERT INTO access_version (id, version) VALUES (1, 0);`,
+  },
+];

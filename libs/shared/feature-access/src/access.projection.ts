@@ -1,0 +1,37 @@
+import type { RecordedIdentityEvent } from '@quiver/shared-contracts-identity';
+import type { SqlExecutor } from '@quiver/shared-ports';
+
+/**
+ * Applies one identity event to the access projection, once: a redelivered event finds its id
+ * already recorded and changes nothing. Returns whether it was applied now.
+ */
+export async function applyIdentityEvent(tx: SqlExecutor, event: RecordedIdentityEvent): Promise<boolean> {
+  const fresh = await tx.query('INSERT INTO access_processed_events (event_id, position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [event.eventId, event.position]);
+  if (fresh.rowCount === 0) {
+    return false;
+  }
+  await tx.query('UPDATE access_version SET version = version + 1 WHERE id = 1');
+  switch (event.type) {
+    case 'RoleGranted':
+      await tx.query('INSERT INTO access_grants (principal, role, pattern, granted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        event.data.principal,
+        event.data.role,
+        event.data.pattern,
+        event.recordedAt,
+      ]);
+      break;
+    case 'RoleRevoked':
+      await tx.query('DELETE FROM access_grants WHERE principal = $1 AND role = $2 AND pattern = $3', [event.data.principal, event.data.role, event.data.pattern]);
+      break;
+    case 'TokenIssued':
+      await tx.query(
+        'INSERT INTO access_tokens (token_id, principal, sha256, description, issued_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_id) DO NOTHING',
+        [event.data.tokenId, event.data.principal, event.data.sha256, event.data.description, event.recordedAt],
+      );
+      break;
+    case 'TokenRevoked':
+      await tx.query('UPDATE access_tokens SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL', [event.data.tokenId, event.recordedAt]);
+      break;
+  }
+  return true;
+}
