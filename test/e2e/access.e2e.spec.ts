@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildWheel, eventually } from '@quiver/shared-testing';
-import { countFiles, distributionFields, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
+import { countFiles, distributionFields, listTree, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { basicToken } from './support/publish.js';
 import { runPython } from './support/python.js';
@@ -34,6 +34,8 @@ interface Registry {
   output(): string;
   /** Stored blob files, where the test can count them (embedded mode). */
   blobCount?(): number;
+  /** What is left in the upload temp directory (embedded mode). */
+  leftovers?(): string[];
 }
 
 interface Issued {
@@ -116,6 +118,7 @@ function accessSuite(mode: string, start: () => Promise<Registry & { stop(): Pro
       assert.deepEqual(JSON.parse(problem.body), { type: 'about:blank', title: 'Forbidden', status: 403, detail: message, code: 'forbidden' });
       assert.equal(await (await read(registry, `/pypi/${project}/json`, registry.auth)).text(), before, 'the project did not change');
       assert.equal(registry.blobCount?.(), blobs, 'no blob was stored');
+      assert.deepEqual(registry.leftovers?.() ?? [], [], 'nothing was left in the upload temp directory');
 
       const created = await publishAs(registry, userAuth, own);
       assert.equal(created.status, 403, created.body);
@@ -252,6 +255,7 @@ accessSuite(
       auth: registry.auth,
       output: () => registry.started.output(),
       blobCount: () => countFiles(join(registry.dataDir, 'blobs')),
+      leftovers: () => listTree(registry.tempDir),
       stop: async () => {
         const code = await registry.stop();
         rmSync(embeddedWork, { recursive: true, force: true });
