@@ -309,9 +309,9 @@ export function memoryOf(pid) {
 }
 
 /** Quiver embedded (one process), with its data in `dataDir`. */
-export async function startQuiverEmbedded(dataDir, env = {}) {
+export async function startQuiverEmbedded(dataDir, env = {}, checkout = root) {
   const port = await freePort();
-  const started = start(process.execPath, [join(root, 'apps/embedded/dist/main.js')], {
+  const started = start(process.execPath, [join(checkout, 'apps/embedded/dist/main.js')], {
     QUIVER_PORT: String(port),
     QUIVER_DATA_DIR: dataDir,
     QUIVER_LOG_LEVEL: 'warn',
