@@ -80,16 +80,13 @@ export class AccessControl {
   }
 
   private currentVersion(): Promise<string> {
-    this.versionRead ??= this.db.query<{ version: string }>('SELECT version::text AS version FROM access_version WHERE id = 1').then(
-      (result) => result.rows[0]?.version ?? '0',
-    );
-    const read = this.versionRead;
-    setImmediate(() => {
-      if (this.versionRead === read) {
-        this.versionRead = undefined;
-      }
-    });
-    return read;
+    if (!this.versionRead) {
+      this.versionRead = this.db.query<{ version: string }>('SELECT version::text AS version FROM access_version WHERE id = 1').then(
+        (result) => result.rows[0]?.version ?? '0',
+      );
+      setImmediate(() => (this.versionRead = undefined)); // the next turn reads again
+    }
+    return this.versionRead;
   }
 
   private async lookup(sha256: string): Promise<Caller | undefined> {

@@ -56,46 +56,49 @@ export class IdentityController {
   }
 
   @Put('principals/:principal/grants/:role/:pattern')
-  grant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.change(request, reply, { type: 'GrantRole', principal, role, pattern });
+  async grant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const admin = await this.administrator(request, reply);
+    return admin ? this.apply(request, reply, admin, { type: 'GrantRole', principal, role, pattern }) : reply;
   }
 
   @Delete('principals/:principal/grants/:role/:pattern')
-  revokeGrant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.change(request, reply, { type: 'RevokeRole', principal, role, pattern });
+  async revokeGrant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const admin = await this.administrator(request, reply);
+    return admin ? this.apply(request, reply, admin, { type: 'RevokeRole', principal, role, pattern }) : reply;
   }
 
   @Post('principals/:principal/tokens')
   async issue(@Param('principal') principal: string, @Body() body: { description?: unknown } | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const admin = await this.administrator(request, reply);
+    if (!admin) {
+      return reply;
+    }
     const description = typeof body?.description === 'string' ? body.description : '';
     const token = generateApiToken();
     const tokenId = `tk_${randomBytes(8).toString('hex')}`;
-    const answered = await this.change(request, reply, { type: 'IssueToken', principal, tokenId, sha256: hashApiToken(token), description }, () =>
+    return this.apply(request, reply, admin, { type: 'IssueToken', principal, tokenId, sha256: hashApiToken(token), description }, () =>
       reply.code(201).header('content-type', 'application/json').header('cache-control', 'no-store').send(JSON.stringify({ id: tokenId, principal, description: description.trim(), token })),
     );
-    return answered;
   }
 
   @Delete('tokens/:tokenId')
   async revokeToken(@Param('tokenId') tokenId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const admin = await this.administrator(request, reply);
+    if (!admin) {
+      return reply;
+    }
     const { rows } = /^tk_[0-9a-f]{16}$/.test(tokenId)
       ? await this.deps.database.query<{ principal: string }>('SELECT principal FROM access_tokens WHERE token_id = $1', [tokenId])
       : { rows: [] };
     const owner = rows[0]?.principal;
     if (owner === undefined) {
-      if (await this.administrator(request, reply)) {
-        return sendProblem(request, reply, 404, 'not-found', `No token '${tokenId.slice(0, 40)}'.`);
-      }
-      return reply;
+      return sendProblem(request, reply, 404, 'not-found', `No token '${tokenId.slice(0, 40)}'.`);
     }
-    return this.change(request, reply, { type: 'RevokeToken', principal: owner, tokenId });
+    return this.apply(request, reply, admin, { type: 'RevokeToken', principal: owner, tokenId });
   }
 
-  private async change(request: FastifyRequest, reply: FastifyReply, command: IdentityCommand, answer?: () => FastifyReply): Promise<FastifyReply> {
-    const admin = await this.administrator(request, reply);
-    if (!admin) {
-      return reply;
-    }
+  /** Runs an administrator's command, waits until upload and index applied it, then answers. */
+  private async apply(request: FastifyRequest, reply: FastifyReply, admin: Caller, command: IdentityCommand, answer?: () => FastifyReply): Promise<FastifyReply> {
     const outcome: IdentityOutcome = await this.handler.handle(command, admin.name, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, outcome.code === 'not-found' ? 404 : 400, outcome.code, outcome.message);
