@@ -201,7 +201,9 @@ async function uploadOne(target, headers, item, mayRetry) {
     form.append(k, v);
   }
   form.append('content', new Blob([item.bytes]), item.filename);
-  const r = await fetch(target, { method: 'POST', body: form, headers });
+  const r = await fetch(target, { method: 'POST', body: form, headers }).catch((error) => {
+    throw new Error(`upload ${item.filename} to ${target}: ${error.message} (${error.cause?.code ?? error.cause?.message ?? 'no cause'})`, { cause: error });
+  });
   const text = await r.text();
   if (r.status !== 200 && !(mayRetry && r.status >= 500)) {
     throw new Error(`upload ${item.filename} to ${target}: ${r.status} ${text}`);
@@ -363,12 +365,20 @@ async function startDistributedStack(ctx, work, env) {
       await stopServices();
     };
     cleanups.add(stopEverything);
-    return { base: registry.base, token: registry.token, auth: basic('__token__', registry.token), pids, stop: stopEverything };
+    // What to show when a step against the stack fails: the front door's error log and each process's last output.
+    const diagnostics = () =>
+      [
+        `front door error log:\n${tail(readFileSync(join(work, 'nginx', 'error.log'), 'utf8'))}`,
+        ...[...registry.instances.entries()].map(([name, instance]) => `${name}:\n${tail(instance.output())}`),
+      ].join('\n');
+    return { base: registry.base, token: registry.token, auth: basic('__token__', registry.token), pids, diagnostics, stop: stopEverything };
   } catch (error) {
     await stopServices();
     throw error;
   }
 }
+
+const tail = (text, lines = 20) => text.trimEnd().split('\n').slice(-lines).join('\n') || '(nothing)';
 
 /** Prints a markdown table. */
 export function table(header, rows) {
