@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the benchmarks: processes we start (and stop by PID), the wheel corpus, loading
- * it through an upload API, autocannon runs, and the real services from the test harness.
+ * it through an upload API, load-generator runs (load.mjs), and the real services from the test harness.
  * Everything listens on 127.0.0.1.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,6 @@ import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFi
 import { availableParallelism, constants, homedir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { buildWheel } from '@quiver/shared-testing';
 
 export const root = join(import.meta.dirname, '..');
@@ -35,6 +34,8 @@ export const freePort = () =>
   });
 
 const children = new Set();
+/** Load generators running now (`runLoad`): stopped with the rest, never paused by `alone`. */
+const loads = new Set();
 
 /**
  * On a machine of two or more cores, the server being measured (`alone`) runs on CPU 0 and the
@@ -122,7 +123,7 @@ export function scratchDir(parent, prefix) {
 /** Stops every process this run started that is still alive, then removes its scratch directories. */
 export async function stopAll() {
   await Promise.all([...cleanups].map((cleanup) => cleanup().catch(() => undefined)));
-  await Promise.all([...children].map((child) => stop({ child })));
+  await Promise.all([...children, ...loads].map((child) => stop({ child })));
   scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 }
 
@@ -235,39 +236,41 @@ export async function alone(pid, measure) {
 }
 
 /**
- * Random `/simple/<project>/` pages at `connections` for `seconds`, after a discarded warm-up (JIT,
- * caches); with `everyPage`, first every page once, timed (a cache's cold pass).
+ * Random project pages (`path`, `%s` standing for the project's name) at `connections` for
+ * `seconds`, after a discarded warm-up (JIT, caches); with `everyPage`, first every page once, timed
+ * (a cache's cold pass). Each load runs in a fresh process (`load.mjs`) on the benchmark's cores.
  */
-export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = (p) => `/simple/${p}/` }) {
+export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = '/simple/%s/' }) {
+  const load = (options) => runLoad({ url: base, connections, headers, projects, path: path.replace('%s', projectName('%d')), ...options });
   let coldPass;
-  const run = (duration) =>
-    autocannon({
-      url: base,
-      connections,
-      duration,
-      headers,
-      requests: [{ setupRequest: (req) => ({ ...req, path: path(projectName(Math.floor(Math.random() * projects))) }) }],
-    });
   if (everyPage) {
     // Steady state for a cache of rendered pages: every page once (timed, reported), then the warm-up.
-    let next = 0;
-    const began = Date.now();
-    const pass = await autocannon({
-      url: base,
-      connections,
-      amount: projects,
-      headers,
-      requests: [{ setupRequest: (req) => ({ ...req, path: path(projectName(next++ % projects)) }) }],
-    });
-    coldPass = { seconds: (Date.now() - began) / 1000, errors: pass.errors + pass.non2xx + pass.timeouts };
+    const pass = await load({ amount: projects });
+    coldPass = { seconds: pass.seconds, errors: pass.errors + pass.non2xx + pass.timeouts };
   }
   if (warmup > 0) {
-    await run(warmup);
+    await load({ duration: warmup });
   }
-  const result = await run(seconds);
+  const result = await load({ duration: seconds });
   const errors = result.errors + result.non2xx + result.timeouts;
-  log(`${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total, projects, coldPass };
+  log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
+  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass };
+}
+
+/** Runs bench/load.mjs once and returns its result; it inherits the benchmark's CPUs (the client cores). */
+async function runLoad(options) {
+  const child = spawn(process.execPath, [join(root, 'bench', 'load.mjs')], { env: { ...process.env, QUIVER_BENCH_LOAD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  loads.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err = (err + chunk).slice(-4_000)));
+  const [code, signal] = await once(child, 'exit');
+  loads.delete(child);
+  if (code !== 0) {
+    throw new Error(`the load generator (bench/load.mjs) ended with ${code ?? signal}:\n${err}`);
+  }
+  return JSON.parse(out);
 }
 
 /**
