@@ -1,5 +1,5 @@
 import { deadLetterTopic, type EventBus, type OutgoingMessage, type SubscribeOptions, type Subscription, type TopicSpec } from '@quiver/shared-ports';
-import kafkajs, { type Admin, type Kafka, type logLevel, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type ISocketFactory, type Kafka, type logLevel, type Producer } from 'kafkajs';
 import { exponentialBackoff } from './delivery.js';
 import { unavailableAsError } from './kafka-errors.js';
 import { toKafkaMessage } from './kafka-messages.js';
@@ -26,6 +26,8 @@ export interface KafkaEventBusOptions {
   readonly maxWaitTimeMs?: number;
   /** How long subscribe() waits for the consumer to join its group. Default 60 s. */
   readonly joinTimeoutMs?: number;
+  /** How kafkajs opens its sockets; default plain TCP. Tests pass one that loses answers on purpose. */
+  readonly socketFactory?: ISocketFactory;
 }
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
@@ -54,6 +56,7 @@ export class KafkaEventBus implements EventBus {
       logLevel: LOG_LEVELS[options.logLevel ?? 'nothing'],
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
       retry: { retries: options.requestRetries ?? 5 },
+      ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     });
   }
 
@@ -85,7 +88,12 @@ export class KafkaEventBus implements EventBus {
         return;
       }
       const producer = await this.connected('producer');
-      await producer.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) });
+      try {
+        await producer.send({ topic, acks: -1, messages: messages.map(toKafkaMessage) });
+      } catch (error) {
+        await this.retireProducer(producer);
+        throw error;
+      }
     };
     const sent = this.publishing.then(send, send);
     this.publishing = sent.catch(() => undefined);
@@ -142,6 +150,20 @@ export class KafkaEventBus implements EventBus {
     }
     this.admin ??= this.connect(this.kafka.admin(), () => (this.admin = undefined));
     return this.admin;
+  }
+
+  /**
+   * Replaces the producer after a failed send. When a produce request fails, kafkajs takes back the
+   * sequence numbers it gave the batch, even when the broker had appended it and only the answer
+   * was lost (a broker killed mid-request). The broker then refuses every later batch of that
+   * producer on that partition as out of order, or, when the next batch has the same length,
+   * acknowledges it as a duplicate of the lost one without storing it. A new producer gets a new
+   * producer id and sequences from zero; what the failed send may have stored is delivered again,
+   * which consumers dedupe by event id.
+   */
+  private async retireProducer(failed: Producer): Promise<void> {
+    this.producer = undefined; // sends run one at a time, so this is the failed one's promise
+    await failed.disconnect().catch(() => undefined);
   }
 
   private connect<T extends Producer | Admin>(client: T, forget: () => void): Promise<T> {
