@@ -111,10 +111,10 @@ function answerLosingSockets(): { readonly factory: ISocketFactory; losing: bool
     const socket: Socket = connect({ host, port }, onConnect);
     let producing = false;
     const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+    socket.write = (chunk: unknown, ...rest: unknown[]) => {
       producing ||= isProduceRequest(chunk);
       return write(chunk, ...rest);
-    });
+    };
     const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
     socket.emit = ((event: string | symbol, ...args: unknown[]) => {
       if (event === 'data' && producing && fault.losing) {
