@@ -206,8 +206,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
   it('F5: with the object store down, uploads get 503, the index keeps serving, nothing is recorded', async () => {
     assert.equal((await upload('fault-s3', '1.0')).status, 200);
     // The premise: 1.0 is on the index before the store stops. The 200 waits for the index only up
-    // to its bound (Kafka is off the acknowledgement path), and right after F1 the index's consumer
-    // group may still be settling after the broker's return.
+    // to its bound (Kafka is off the acknowledgement path), and F1 has just restarted the broker.
     await assertInstallable('fault-s3', '1.0');
     await objects.stop();
     try {
