@@ -1,6 +1,8 @@
 /**
  * The real-service test harness.
- *   test [--only unit|int|e2e] [--project <dir>]  install + start what the suites need, run them, stop everything
+ *   test [--only unit|int|e2e] [--project <dir>] [--spec <text>] [--services a,b]
+ *                                                  install + start what the suites need, run them, stop everything
+ *                                                  (--spec keeps only spec files whose path contains <text>)
  *   up                                             start every service detached and print their addresses
  *   down                                           stop what `up` started (by PID)
  */
@@ -23,6 +25,8 @@ interface Args {
   readonly project?: string;
   /** Comma-separated service names to start instead of all of them. */
   readonly services?: string;
+  /** Keeps only the spec files whose path contains this text. */
+  readonly spec?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -37,7 +41,8 @@ function parseArgs(argv: readonly string[]): Args {
   }
   const project = flag('--project');
   const services = flag('--services');
-  return { command, ...(only ? { only } : {}), ...(project ? { project } : {}), ...(services ? { services } : {}) };
+  const spec = flag('--spec');
+  return { command, ...(only ? { only } : {}), ...(project ? { project } : {}), ...(services ? { services } : {}), ...(spec ? { spec } : {}) };
 }
 
 function selectServices(names: string | undefined): readonly ServiceDefinition[] {
@@ -63,11 +68,11 @@ function runNodeTest(files: readonly string[], env: Readonly<Record<string, stri
   });
 }
 
-async function test({ only, project, services }: Args): Promise<number> {
+async function test({ only, project, services, spec }: Args): Promise<number> {
   const suites: readonly Suite[] = only ? [only] : ['unit', 'int', 'e2e'];
-  const files = findSpecFiles(repoRoot, suites, project);
+  const files = findSpecFiles(repoRoot, suites, project).filter((file) => spec === undefined || file.includes(spec));
   if (files.length === 0) {
-    process.stderr.write(`No ${suites.join('/')} spec files found under dist/: run the build first.\n`);
+    process.stderr.write(`No ${suites.join('/')} spec files${spec === undefined ? '' : ` matching '${spec}'`} found under dist/: run the build first.\n`);
     return 1;
   }
   const needsServices = suites.some((suite) => suite !== 'unit');
