@@ -2,7 +2,7 @@
  * The real-service test harness.
  *   test [--only unit|int|e2e] [--project <dir>] [--spec <text>] [--services a,b]
  *                                                  install + start what the suites need, run them, stop everything
- *                                                  (--spec keeps only spec files whose path contains <text>)
+ *                                                  (--spec keeps only spec files whose path contains <text>, or one of several comma-separated texts)
  *   up                                             start every service detached and print their addresses
  *   down                                           stop what `up` started (by PID)
  */
@@ -25,7 +25,7 @@ interface Args {
   readonly project?: string;
   /** Comma-separated service names to start instead of all of them. */
   readonly services?: string;
-  /** Keeps only the spec files whose path contains this text. */
+  /** Keeps only the spec files whose path contains this text (or one of these comma-separated texts). */
   readonly spec?: string;
 }
 
@@ -70,7 +70,8 @@ function runNodeTest(files: readonly string[], env: Readonly<Record<string, stri
 
 async function test({ only, project, services, spec }: Args): Promise<number> {
   const suites: readonly Suite[] = only ? [only] : ['unit', 'int', 'e2e'];
-  const files = findSpecFiles(repoRoot, suites, project).filter((file) => spec === undefined || file.includes(spec));
+  const wanted = spec?.split(',');
+  const files = findSpecFiles(repoRoot, suites, project).filter((file) => wanted === undefined || wanted.some((part) => file.includes(part)));
   if (files.length === 0) {
     process.stderr.write(`No ${suites.join('/')} spec files${spec === undefined ? '' : ` matching '${spec}'`} found under dist/: run the build first.\n`);
     return 1;
