@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
+import { boundBody, hasBody } from './http/body-deadline.js';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
+import { sendProblem } from './http/problem-response.js';
 import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -15,6 +17,8 @@ const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
 
 /** Bodies above this get the buffer-pressure valve. */
 const LARGE_BODY_BYTES = 8 * 1024 * 1024;
+/** How long the rest of a body is read and dropped after an answer that came before its end. */
+const LINGER_MS = 5_000;
 
 /** Builds a Nest application on Fastify and listens on the configured address. */
 export async function startHttpServer(module: Type | DynamicModule, config: QuiverConfig): Promise<NestFastifyApplication> {
@@ -31,7 +35,12 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
   await app.register(multipart);
   // Large bodies (uploads) keep buffer memory flat while they are in flight (see BufferPressureValve).
   const valve = new BufferPressureValve(minorCollection());
+  const timeouts = { idleMs: config.http.bodyIdleMs, totalMs: config.http.bodyTimeoutMs, lingerMs: LINGER_MS };
   app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
+    // Every body is held to its time bounds, so a stalled client holds no connection or temp space for long.
+    if (hasBody(request.raw)) {
+      boundBody(request.raw, reply.raw, timeouts, (message) => void sendProblem(request, reply.header('connection', 'close'), 408, 'request-timeout', message));
+    }
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > LARGE_BODY_BYTES || (request.headers['transfer-encoding'] !== undefined && request.method !== 'GET')) {
       reply.raw.once('close', valve.enter());

@@ -13,7 +13,14 @@ const MIN_ORPHAN_GRACE_SECONDS = 60;
 
 export interface QuiverConfig {
   readonly mode: RunMode;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Longest pause between two pieces of a request body (a stalled upload is answered 408 and closed). */
+    readonly bodyIdleMs: number;
+    /** Longest time a request body may take from the headers to its last byte. */
+    readonly bodyTimeoutMs: number;
+  };
   readonly dataDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
@@ -125,6 +132,14 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return value;
   };
+  const seconds = (name: string, fallback: number): number => {
+    const value = count(name, fallback);
+    if (value === 0) {
+      problems.push(`${name} must be at least 1 second.`);
+      return fallback;
+    }
+    return value;
+  };
   const names = (name: string): string[] => {
     const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     const invalid = listed.filter((item) => !/^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i.test(item));
@@ -141,7 +156,12 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
   const mode = oneOf('QUIVER_MODE', ['embedded', 'distributed'] as const, defaults.mode);
   const config: QuiverConfig = {
     mode,
-    http: { host: text('QUIVER_HOST') ?? '127.0.0.1', port: port('QUIVER_PORT', 8080) },
+    http: {
+      host: text('QUIVER_HOST') ?? '127.0.0.1',
+      port: port('QUIVER_PORT', 8080),
+      bodyIdleMs: seconds('QUIVER_BODY_IDLE_SECONDS', 60) * 1000,
+      bodyTimeoutMs: seconds('QUIVER_BODY_TIMEOUT_SECONDS', 3600) * 1000,
+    },
     dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
     logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
     database: withOptional('url', url('QUIVER_DATABASE_URL')),

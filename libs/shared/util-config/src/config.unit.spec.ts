@@ -8,12 +8,22 @@ describe('loadConfig', () => {
   it('gives a newcomer a working embedded configuration with no settings at all', () => {
     const config = loadConfig({}, defaults);
     assert.equal(config.mode, 'embedded');
-    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080 });
+    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080, bodyIdleMs: 60_000, bodyTimeoutMs: 3_600_000 });
     assert.equal(config.dataDir, './.quiver');
     assert.equal(config.telemetry.otlpEndpoint, undefined);
     assert.equal(config.upload.projectQuotaBytes, 10 * 1024 ** 3);
     assert.equal(config.upload.newProjectsPerHour, 20);
     assert.deepEqual(config.upload.prohibitedProjectNames, []);
+  });
+
+  it('reads the request body time bounds and refuses zero or nonsense', () => {
+    const config = loadConfig({ QUIVER_BODY_IDLE_SECONDS: '5', QUIVER_BODY_TIMEOUT_SECONDS: '90' }, defaults);
+    assert.equal(config.http.bodyIdleMs, 5000);
+    assert.equal(config.http.bodyTimeoutMs, 90_000);
+    assert.throws(
+      () => loadConfig({ QUIVER_BODY_IDLE_SECONDS: '0', QUIVER_BODY_TIMEOUT_SECONDS: '1h' }, defaults),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 2 && /QUIVER_BODY_IDLE_SECONDS must be at least 1 second/.test(error.message),
+    );
   });
 
   it('reads the upload policy settings and refuses nonsense in them', () => {
