@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildWheel, eventually } from '@quiver/shared-testing';
 import { countFiles, distributionFields, listTree, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
+import { grant, grantPath, issueToken, type Issued } from './support/access.js';
 import { basicToken } from './support/publish.js';
 import { runPython } from './support/python.js';
 import { promisify } from 'node:util';
@@ -24,6 +25,7 @@ const execFileAsync = promisify(execFile);
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
+const json = { 'content-type': 'application/json' };
 
 interface Registry {
   readonly base: string;
@@ -36,33 +38,6 @@ interface Registry {
   blobCount?(): number;
   /** What is left in the upload temp directory (embedded mode). */
   leftovers?(): string[];
-}
-
-interface Issued {
-  readonly id: string;
-  readonly principal: string;
-  readonly token: string;
-}
-
-const json = { 'content-type': 'application/json' };
-
-async function issueToken(registry: Registry, principal: string, description: string): Promise<Issued> {
-  const response = await fetch(`${registry.base}/api/auth/principals/${principal}/tokens`, {
-    method: 'POST',
-    headers: { authorization: registry.auth, ...json },
-    body: JSON.stringify({ description }),
-  });
-  assert.equal(response.status, 201, await response.clone().text());
-  assert.equal(response.headers.get('cache-control'), 'no-store');
-  return (await response.json()) as Issued;
-}
-
-const grantPath = (principal: string, role: string, pattern: string): string =>
-  `/api/auth/principals/${principal}/grants/${encodeURIComponent(role)}/${encodeURIComponent(pattern)}`;
-
-async function grant(registry: Registry, principal: string, role: string, pattern: string, method: 'PUT' | 'DELETE' = 'PUT'): Promise<void> {
-  const response = await fetch(`${registry.base}${grantPath(principal, role, pattern)}`, { method, headers: { authorization: registry.auth } });
-  assert.equal(response.status, 204, await response.text());
 }
 
 function wheelOf(project: string, version = '1.0', variant = 'a'): { name: string; bytes: Uint8Array } {
@@ -104,6 +79,8 @@ function accessSuite(mode: string, start: () => Promise<Registry & { stop(): Pro
 
     it('refuses an upload by a user with no role on the project with 403, before anything about its files is compared, and stores nothing (BAD-INPUT 45)', async () => {
       const message = `The user '${names.user}' isn't allowed to upload to project '${project}'. See \`quiver grant --help\` for more information.`;
+      // A user who may publish somewhere, only not here (one who may publish nowhere is refused before the body: upload-hardening).
+      await grant(registry, names.user, 'developer', `${names.user}-elsewhere`);
       const before = await (await read(registry, `/pypi/${project}/json`, registry.auth)).text();
       const blobs = registry.blobCount?.();
       for (const [variant, what] of [['a', 'identical bytes'], ['b', 'conflicting bytes']] as const) {
@@ -124,6 +101,7 @@ function accessSuite(mode: string, start: () => Promise<Registry & { stop(): Pro
       assert.equal(created.status, 403, created.body);
       assert.equal(created.body.trim(), `The user '${names.user}' isn't allowed to upload to project '${own}'. See \`quiver grant --help\` for more information.`);
       assert.equal((await read(registry, `/simple/${own}/`, registry.auth)).status, 404, 'no project was created');
+      await grant(registry, names.user, 'developer', `${names.user}-elsewhere`, 'DELETE');
     });
 
     it('answers a user without read permission exactly as for a project that does not exist (BAD-INPUT 49)', async () => {

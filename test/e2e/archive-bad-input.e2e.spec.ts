@@ -161,7 +161,7 @@ describe('archive bad input (BAD-INPUT 28-35, 40, 41) against the running regist
     // Each request got its private directory and the uploaded file in it, and nothing else ever appeared.
     assert.ok(seen.length > 0, 'the watcher saw the uploads');
     assert.deepEqual(
-      seen.filter((name) => !/^upload-[A-Za-z0-9]+(\/content)?$/.test(name)),
+      seen.filter((name) => !/^upload-[0-9a-f]{8}-\d+-[0-9a-f]{8}-[A-Za-z0-9]{6}(\/content)?$/.test(name)),
       [],
       'only per-request directories and their uploaded file appeared in the temp directory',
     );

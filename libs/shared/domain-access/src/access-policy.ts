@@ -75,3 +75,7 @@ export function permits(grants: readonly Grant[], permission: Permission, projec
 /** True when the grants allow `permission` on every project (no per-project filtering needed). */
 export const permitsEverywhere = (grants: readonly Grant[], permission: Permission): boolean =>
   grants.some((grant) => grant.pattern === '*' && roleHas(grant.role, permission));
+
+/** True when the grants allow `permission` on at least one project (a caller without it can be refused before reading a request). */
+export const permitsSomewhere = (grants: readonly Grant[], permission: Permission): boolean =>
+  permission === 'admin:*' ? permits(grants, permission) : grants.some((grant) => roleHas(grant.role, permission));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BOOTSTRAP_ADMIN, checkPrincipalName, parsePackagePattern, permits, permitsEverywhere, type Grant } from './access-policy.js';
+import { BOOTSTRAP_ADMIN, checkPrincipalName, parsePackagePattern, permits, permitsEverywhere, permitsSomewhere, type Grant } from './access-policy.js';
 
 describe('access policy', () => {
   it('canonicalises package patterns and refuses malformed ones', () => {
@@ -37,6 +37,14 @@ describe('access policy', () => {
     assert.equal(permitsEverywhere([{ role: 'reader', pattern: '*' }], 'package:install'), true);
     assert.equal(permitsEverywhere([{ role: 'reader', pattern: 'a*' }], 'package:install'), false);
     assert.equal(permitsEverywhere([{ role: 'reader', pattern: '*' }], 'package:publish'), false);
+  });
+
+  it('knows when a caller may do something on no project at all', () => {
+    assert.equal(permitsSomewhere([{ role: 'developer', pattern: 'acme-*' }], 'package:publish'), true);
+    assert.equal(permitsSomewhere([{ role: 'reader', pattern: '*' }, { role: 'reader', pattern: 'x' }], 'package:publish'), false);
+    assert.equal(permitsSomewhere([], 'package:install'), false);
+    assert.equal(permitsSomewhere([{ role: 'admin', pattern: 'acme-*' }], 'admin:*'), false);
+    assert.equal(permitsSomewhere(BOOTSTRAP_ADMIN.grants, 'admin:*'), true);
   });
 
   it('accepts login-style principal names and keeps admin for the bootstrap administrator', () => {

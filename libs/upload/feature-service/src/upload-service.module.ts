@@ -9,6 +9,7 @@ import { ManageReleaseController } from './manage-release/manage-release.control
 import { ProjectSettingsController } from './project-settings/project-settings.controller.js';
 import { PublishFileController } from './publish-file/publish-file.controller.js';
 import { uploadMigrations } from './publish-file/upload.migrations.js';
+import { UploadTempDirs } from './publish-file/upload-temp-dirs.js';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from './upload.ports.js';
 
 export const UPLOAD_RELAY = Symbol('UPLOAD_RELAY');
@@ -26,6 +27,10 @@ class UploadLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const swept = await new UploadTempDirs(this.deps.tempDir).sweep();
+    if (swept > 0) {
+      new Logger('upload').log(`removed ${swept} upload temp directories left by a process that no longer runs`);
+    }
     await this.deps.database.migrate(uploadMigrations);
     await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
     await this.deps.accessProjection.start();

@@ -7,6 +7,7 @@ const STATUS: Partial<Record<UploadRejectionCode, number>> = {
   'not-found': 404,
   forbidden: 403,
   'too-many-new-projects': 429,
+  'form-too-large': 413,
 };
 
 export const rejectionStatus = (code: UploadRejectionCode): number => STATUS[code] ?? 400;

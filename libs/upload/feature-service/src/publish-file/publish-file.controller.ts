@@ -1,50 +1,55 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
-import type {} from '@fastify/multipart'; // request.parts() / isMultipart() types
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendProblem } from '@quiver/shared-feature-runtime';
+import { permitsSomewhere } from '@quiver/shared-domain-access';
+import { RateLimitedLog, sendProblem } from '@quiver/shared-feature-runtime';
+import type { UploadRejection } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload } from '../http/upload-auth.js';
+import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
+import { contentTypeProblem } from './multipart-problem.js';
 import { PublishFileHandler, type PublishOutcome } from './publish-file.handler.js';
-import { receiveUpload, UploadTooLargeError } from './received-upload.js';
-
-const isTooLarge = (error: unknown): boolean =>
-  error instanceof UploadTooLargeError || (error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE';
+import { receiveUpload } from './received-upload.js';
+import { UploadTempDirs } from './upload-temp-dirs.js';
 
 /** `POST /legacy/` (and `/legacy`, never a redirect): the upload API twine, uv and poetry speak. */
 @Controller()
 export class PublishFileController {
   private readonly logger = new Logger('upload');
+  /** Clients drop uploads at any rate they like: a line a second at most, never an error. */
+  private readonly aborts = new RateLimitedLog((line) => this.logger.log(line));
   private readonly handler: PublishFileHandler;
+  private readonly tempDirs: UploadTempDirs;
 
   constructor(@Inject(UPLOAD_DEPENDENCIES) private readonly deps: UploadDependencies) {
     this.handler = new PublishFileHandler(deps);
+    this.tempDirs = new UploadTempDirs(deps.tempDir);
   }
 
   @Post('legacy') // with ignoreTrailingSlash this is /legacy and /legacy/ alike
   async upload(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const refuse = (rejection: UploadRejection): FastifyReply => sendProblem(request, reply, rejectionStatus(rejection.code), rejection.code, rejection.message);
+    // Everything that needs no body is decided before a byte of it is read: a caller that may
+    // publish nowhere holds no connection and no temp space.
     const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+      return refuse(auth.rejection);
     }
-    if (!request.isMultipart()) {
-      return sendProblem(request, reply, 400, 'missing-file', 'Upload payload does not have a file.');
+    const mayPublishNowhere = permitsSomewhere(auth.caller.grants, 'package:publish') ? undefined : forbidden(auth.caller, 'package:publish');
+    const early = mayPublishNowhere ?? contentTypeProblem(request.headers['content-type']);
+    if (early) {
+      return refuse(early);
     }
     const requestId = randomUUID();
-    let received;
-    try {
-      received = await receiveUpload(request, this.deps.tempDir, this.deps.limits.maxFileBytes);
-    } catch (error) {
-      if (isTooLarge(error)) {
-        const limitMb = Math.floor(this.deps.limits.maxFileBytes / (1024 * 1024));
-        return sendProblem(request, reply, 400, 'file-too-large', `File too large. Limit for this registry is ${limitMb} MB.`);
-      }
-      throw error;
-    }
-    if (!received.ok) {
-      await received.discard();
-      return sendProblem(request, reply, rejectionStatus(received.rejection.code), received.rejection.code, received.rejection.message);
+    const received = await receiveUpload(request, this.tempDirs, this.deps.limits.maxFileBytes);
+    switch (received.kind) {
+      case 'aborted':
+        this.aborts.note(`upload ended by the client or its body deadline after ${received.bytes} file bytes; nothing kept`);
+        return reply;
+      case 'refused':
+        return refuse(received.rejection);
+      case 'received':
+        break;
     }
     let outcome: PublishOutcome;
     try {
@@ -55,7 +60,7 @@ export class PublishFileController {
     }
     switch (outcome.kind) {
       case 'rejected':
-        return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
+        return refuse(outcome.rejection);
       case 'unchanged':
         return reply.code(200).send();
       case 'published':

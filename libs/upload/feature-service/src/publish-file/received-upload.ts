@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +9,8 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import type {} from '@fastify/multipart'; // request.parts() / isMultipart() types
 import type { FastifyRequest } from 'fastify';
 import { reject, type UploadFields, type UploadRejection } from '@quiver/upload-domain';
+import { FORM_LIMITS, multipartProblem, truncatedFieldProblem } from './multipart-problem.js';
+import type { UploadTempDirs } from './upload-temp-dirs.js';
 
 /** The upload's file part, written to a private temp directory while it was hashed. */
 export interface ReceivedFile {
@@ -26,7 +29,17 @@ export interface ReceivedUpload {
   discard(): Promise<void>;
 }
 
-export class UploadTooLargeError extends Error {}
+/**
+ * How reading an upload's body ended. Only `received` leaves anything on disk (until its
+ * `discard`); a refusal or an abort has already removed its temp directory.
+ */
+export type ReceiveOutcome =
+  | { readonly kind: 'received'; readonly upload: ReceivedUpload }
+  | { readonly kind: 'refused'; readonly rejection: UploadRejection }
+  /** The client went away, or its body ran out of time (the body deadline answered that): nothing to answer. */
+  | { readonly kind: 'aborted'; readonly bytes: number };
+
+class UploadTooLargeError extends Error {}
 
 /** Hashes bytes as they pass and fails once more than `limit` bytes went through. */
 class HashingCounter extends Transform {
@@ -59,39 +72,72 @@ class HashingCounter extends Transform {
  */
 const isRefusedFileType = (mimetype: string): boolean => /^(image|audio|video)\//i.test(mimetype);
 
+/** Whether the request's body ended before its last byte (a stream also counts as destroyed once fully read). */
+const cutShort = (request: FastifyRequest): boolean => request.raw.destroyed && !request.raw.complete;
+
+/** Errors that say the connection went away under the parser, not that the body was malformed. */
+const CONNECTION_LOST = new Set(['FST_MP_PREMATURE_CLOSE', 'ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'EPIPE']);
+
 /**
- * Reads the multipart body part by part: text fields into memory (bounded by the multipart
- * limits), the `content` part streamed to disk. Never holds the file in memory.
+ * Reads the multipart body part by part: text fields into memory (bounded by FORM_LIMITS), the
+ * `content` part streamed to a new temp directory while it is hashed; never the file in memory.
+ * However the request ends (answered, refused, aborted by the client, timed out), nothing of it
+ * stays on disk unless it was `received`.
  */
-export async function receiveUpload(
-  request: FastifyRequest,
-  tempRoot: string,
-  maxFileBytes: number,
-): Promise<{ ok: true; upload: ReceivedUpload } | { ok: false; rejection: UploadRejection; discard: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tempRoot, 'upload-'));
-  const discard = (): Promise<void> => rm(dir, { recursive: true, force: true });
+export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTempDirs, maxFileBytes: number): Promise<ReceiveOutcome> {
+  const dir = await tempDirs.create();
+  let writer: WriteStream | undefined;
+  let counter: HashingCounter | undefined;
+  const bytes = (): number => counter?.size ?? 0;
+  const discard = async (): Promise<void> => {
+    if (writer && !writer.closed) {
+      await once(writer, 'close'); // its file may still be opening: remove the directory after it
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
   const fields = new Map<string, string[]>();
   let file: ReceivedFile | undefined;
   let problem: UploadRejection | undefined;
   try {
+    // The client may have gone while the request was authenticated: the parser would wait forever.
+    if (cutShort(request)) {
+      await discard();
+      return { kind: 'aborted', bytes: 0 };
+    }
     // preservePath: see the filename as sent, so a path in it is refused rather than silently stripped.
-    for await (const part of request.parts({ preservePath: true, limits: { fileSize: maxFileBytes + 1, files: 2, fields: 1000, fieldSize: 1024 * 1024, parts: 1100 } })) {
+    const parts = request.parts({
+      preservePath: true,
+      limits: {
+        fileSize: maxFileBytes + 1,
+        files: FORM_LIMITS.files,
+        fields: FORM_LIMITS.fields,
+        fieldSize: FORM_LIMITS.fieldBytes,
+        fieldNameSize: FORM_LIMITS.fieldNameBytes,
+        parts: FORM_LIMITS.parts,
+      },
+    });
+    for await (const part of parts) {
       if (part.type === 'field') {
+        if (part.valueTruncated || part.fieldnameTruncated) {
+          problem ??= truncatedFieldProblem(part.fieldname, part.fieldnameTruncated);
+          continue;
+        }
         fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), String(part.value)]);
         continue;
       }
-      if (part.fieldname !== 'content' || file !== undefined) {
-        part.file.resume(); // gpg_signature and the like: read and drop
+      if (part.fieldname !== 'content' || file !== undefined || problem) {
+        part.file.resume(); // gpg_signature and the like, or anything after a refusal: read and drop
         continue;
       }
       if (isRefusedFileType(part.mimetype)) {
         part.file.resume();
-        problem ??= reject('invalid-content-type', 'Invalid distribution file.');
+        problem = reject('invalid-content-type', 'Invalid distribution file.');
         continue;
       }
-      const counter = new HashingCounter(maxFileBytes);
+      counter = new HashingCounter(maxFileBytes);
       const path = join(dir, 'content');
-      await pipeline(part.file, counter, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      writer = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+      await pipeline(part.file, counter, writer);
       file = {
         filename: part.filename,
         path,
@@ -103,10 +149,28 @@ export async function receiveUpload(
     }
   } catch (error) {
     await discard();
-    throw error;
+    return failed(error, request, maxFileBytes, bytes());
   }
   if (problem) {
-    return { ok: false, rejection: problem, discard };
+    await discard();
+    return { kind: 'refused', rejection: problem };
   }
-  return { ok: true, upload: { fields, ...(file ? { file } : {}), discard } };
+  return { kind: 'received', upload: { fields, ...(file ? { file } : {}), discard } };
+}
+
+/** What an error while reading the body means: the client left, or sent something refused; anything else is ours to raise. */
+function failed(error: unknown, request: FastifyRequest, maxFileBytes: number, bytes: number): ReceiveOutcome {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof UploadTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE') {
+    const limitMb = Math.floor(maxFileBytes / (1024 * 1024));
+    return { kind: 'refused', rejection: reject('file-too-large', `File too large. Limit for this registry is ${limitMb} MB.`) };
+  }
+  if ((typeof code === 'string' && CONNECTION_LOST.has(code)) || cutShort(request)) {
+    return { kind: 'aborted', bytes };
+  }
+  const rejection = multipartProblem(error);
+  if (rejection) {
+    return { kind: 'refused', rejection };
+  }
+  throw error;
 }
