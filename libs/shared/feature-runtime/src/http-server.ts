@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
+import { refuseControlCharacters } from './http/control-characters.js';
 import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -27,6 +28,7 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
     logger: LOG_LEVELS[config.logLevel],
   });
   app.useGlobalFilters(new UnavailableFilter());
+  app.getHttpAdapter().getInstance().addHook('onRequest', refuseControlCharacters); // 400 before any route (control-characters.ts)
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
   await app.register(multipart);
   // Large bodies (uploads) keep buffer memory flat while they are in flight (see BufferPressureValve).

@@ -1,3 +1,5 @@
+export * from './control-characters.js';
 export * from './credentials.js';
 export * from './problem-response.js';
+export * from './single-query.js';
 export * from './unavailable.filter.js';
