@@ -3,3 +3,4 @@ export * from './content-negotiation.js';
 export * from './simple-html.js';
 export * from './simple-json.js';
 export * from './project-url.js';
+export * from './conditional-request.js';

@@ -6,6 +6,7 @@ import type { QuiverConfig } from '@quiver/shared-util-config';
 import { boundBody, hasBody } from './http/body-deadline.js';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
 import { sendProblem } from './http/problem-response.js';
+import { refuseControlCharacters } from './http/control-characters.js';
 import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -31,6 +32,7 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
     logger: LOG_LEVELS[config.logLevel],
   });
   app.useGlobalFilters(new UnavailableFilter());
+  app.getHttpAdapter().getInstance().addHook('onRequest', refuseControlCharacters); // 400 before any route (control-characters.ts)
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
   await app.register(multipart);
   // Large bodies (uploads) keep buffer memory flat while they are in flight (see BufferPressureValve).

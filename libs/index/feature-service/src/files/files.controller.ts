@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { evaluatePreconditions, rangeApplies } from '@quiver/index-domain';
 import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
@@ -68,10 +69,15 @@ export class FilesController {
       .header('accept-ranges', 'bytes')
       .header('content-type', file ? 'application/octet-stream' : 'text/plain; charset=utf-8')
       .header('content-disposition', contentDisposition(filename));
-    if (request.headers['if-none-match'] === etag) {
+    const precondition = evaluatePreconditions(request.headers, etag);
+    if (precondition === 'not-modified') {
       return reply.code(304).send();
     }
-    const range = parseRange(request.headers.range, target.size);
+    if (precondition === 'precondition-failed') {
+      return withoutFileHeaders(reply).header('etag', etag).code(412).send('Precondition Failed: If-Match names no current entity tag of this file.\n');
+    }
+    // A Range under an If-Range that does not name this file's strong ETag is ignored: the whole file goes out.
+    const range = rangeApplies(request.headers, etag) ? parseRange(request.headers.range, target.size) : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       return reply.code(416).header('content-range', `bytes */${target.size}`).send();
     }
@@ -98,7 +104,9 @@ export class FilesController {
       void reply.header('content-range', `bytes ${range.start}-${range.end}/${target.size}`);
     }
     if (headOnly) {
-      return reply.code(partial ? 206 : 200).send();
+      // An empty stream, not nothing: Fastify's HEAD route would replace a missing body's
+      // Content-Length with 0, and RFC 9110 §8.6 wants the length a GET would send.
+      return reply.code(partial ? 206 : 200).send(Readable.from([]));
     }
     if (!partial && target.size <= SMALL_FILE_BYTES) {
       return this.sendSmall(reply, filename, target, stored.revision);

@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  evaluatePreconditions,
   negotiateSimpleFormat,
   renderIndexHtml,
   renderIndexJson,
@@ -10,6 +11,7 @@ import {
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { permitsEverywhere } from '@quiver/shared-domain-access';
+import { SingleQuery } from '@quiver/shared-feature-runtime';
 import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
@@ -30,17 +32,20 @@ export class SimpleController {
   }
 
   @Get('/')
-  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('format') format?: string): Promise<FastifyReply> {
+  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @SingleQuery('format') format?: string): Promise<FastifyReply> {
     const caller = await requireReader(request, reply, this.deps.access);
     if (!caller) {
       return reply;
     }
+    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
     const all = await this.readModel.listProjects();
+    // The registry's last serial, as mirrors read it: the highest any project reached (a project
+    // keeps its serial, and so its row, forever), from the rows just read, so no other query.
+    const lastSerial = all.reduce((max, project) => Math.max(max, project.lastSerial), 0);
     // Only the projects the caller may install from are listed.
     const projects = permitsEverywhere(caller.grants, 'package:install') ? all : all.filter((project) => mayRead(caller, project.name));
-    const mediaType = negotiateSimpleFormat(request.headers.accept, format);
-    const body = mediaType.endsWith('json') ? renderIndexJson(projects) : renderIndexHtml(projects);
-    return this.send(reply, mediaType, body);
+    const body = mediaType.endsWith('json') ? renderIndexJson(projects, lastSerial) : renderIndexHtml(projects);
+    return this.send(reply.header('x-pypi-last-serial', String(lastSerial)), mediaType, body);
   }
 
   /** `/simple/<name>/`; the slash-less and non-normalised forms redirect to it (BAD-INPUT 51). */
@@ -49,7 +54,7 @@ export class SimpleController {
     @Param('project') raw: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Query('format') format?: string,
+    @SingleQuery('format') format?: string,
   ): Promise<FastifyReply> {
     const caller = await requireReader(request, reply, this.deps.access);
     if (!caller) {
@@ -68,8 +73,9 @@ export class SimpleController {
     }
     const etag = `"${page.serial}-${mediaType.endsWith('json') ? 'j' : 'h'}"`;
     void reply.header('x-pypi-last-serial', String(page.serial)).header('etag', etag);
-    if (request.headers['if-none-match'] === etag) {
-      return privateAnswer(reply.code(304), { negotiated: true }).send();
+    const precondition = evaluatePreconditions(request.headers, etag);
+    if (precondition !== 'proceed') {
+      return privateAnswer(reply.code(precondition === 'not-modified' ? 304 : 412), { negotiated: true }).send();
     }
     return this.send(reply, mediaType, page.body);
   }

@@ -19,7 +19,7 @@ export class UnavailableFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     if (error instanceof HttpException) {
-      void sendProblem(request, reply, error.getStatus(), 'http-error', error.message);
+      void sendProblem(request, reply, error.getStatus(), codeOf(error), error.message);
       return;
     }
     const name = error instanceof Error ? error.name : '';
@@ -36,4 +36,11 @@ export class UnavailableFilter implements ExceptionFilter {
     this.logger.error(`${request.method} ${request.url.split('?')[0] ?? ''} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     void sendProblem(request, reply, 500, 'internal', 'Internal error.');
   }
+}
+
+/** The `code` an exception was raised with (`new BadRequestException({ code, message })`), else `http-error`. */
+function codeOf(error: HttpException): string {
+  const response = error.getResponse();
+  const code = typeof response === 'object' && 'code' in response ? response.code : undefined;
+  return typeof code === 'string' ? code : 'http-error';
 }
