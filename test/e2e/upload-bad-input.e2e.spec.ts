@@ -184,4 +184,14 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     const after = await (await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } })).text();
     assert.equal(after, before, 'nothing changed');
   });
+
+  it('takes an sdist sent without pyversion as source, as flit sends it (9: only another explicit value is refused)', async () => {
+    const built = await buildProject(work, 'no-pyversion', '1.0', 'flit-shaped');
+    const bytes = readFileSync(built.sdist);
+    const fields = wheelFields({ name: 'no-pyversion', filetype: 'sdist', pyversion: undefined, sha256_digest: sha256(bytes) });
+    const result = await upload(fields, { name: 'no_pyversion-1.0.tar.gz', bytes });
+    assert.equal(result.status, 200, result.body);
+    const json = (await (await fetch(`${base}/pypi/no-pyversion/json`, { headers: { authorization: auth() } })).json()) as { urls: { filename: string; packagetype: string }[] };
+    assert.deepEqual(json.urls.map((file) => [file.filename, file.packagetype]), [['no_pyversion-1.0.tar.gz', 'sdist']]);
+  });
 });
