@@ -1,7 +1,8 @@
 /**
- * BAD-INPUT.md's archive cases (28-35, 40, 41) against the running embedded registry: each hostile
- * wheel or sdist is built here, uploaded the way twine does, and refused with its status and
- * message, leaving nothing behind (no project, no blob, nothing in the upload temp directory).
+ * BAD-INPUT.md's archive cases (28-35, 40, 41) and Quiver's case-collision rule (ADR 7) against
+ * the running embedded registry: each hostile wheel or sdist is built here, uploaded the way twine
+ * does, and refused with its status and message, leaving nothing behind (no project, no blob,
+ * nothing in the upload temp directory).
  * The bombs also check that the registry's peak memory does not follow the inflated size.
  */
 import assert from 'node:assert/strict';
@@ -128,6 +129,18 @@ describe('archive bad input (BAD-INPUT 28-35, 40, 41) against the running regist
     await upload24(
       wheel(wheelEntries({ metadata, extra: [{ name: 'LICENSE', data: 'MIT' }] })),
       `License-File LICENSE does not exist in distribution file ${WHEEL} at demo-1.0.dist-info/licenses/LICENSE`,
+    );
+  });
+
+  it('refuses members that collide on case-insensitive file systems, naming both (a Quiver rule, ADR 7)', async () => {
+    const collide = (first: string, second: string, detail = 'their names differ'): string =>
+      `Invalid distribution file. Archive members '${first}' and '${second}' collide on case-insensitive file systems (${detail} only in case or Unicode normalization)`;
+    await refuses(wheel(wheelEntries({ extra: [{ name: 'zc/__init__.py', data: 'A = 1\n' }, { name: 'zc/__INIT__.py', data: 'A = 2\n' }] })), collide('zc/__init__.py', 'zc/__INIT__.py'));
+    await refuses(wheel(wheelEntries({ extra: [{ name: 'Demo/x.py', data: 'x' }] })), collide('demo/__init__.py', 'Demo/x.py', "'demo' and 'Demo' differ"));
+    await refuses(await sdist(sdistEntries({ extra: [{ name: 'demo-1.0/src/demo/__INIT__.py', data: 'x' }] })), collide('demo-1.0/src/demo/__init__.py', 'demo-1.0/src/demo/__INIT__.py'));
+    await refuses(
+      await sdist(sdistEntries({ extra: [{ name: 'demo-1.0/caf\u00e9.txt', data: 'x' }, { name: 'demo-1.0/cafe\u0301.txt', data: 'y' }] })),
+      collide('demo-1.0/caf\u00e9.txt', 'demo-1.0/cafe\u0301.txt'),
     );
   });
 

@@ -1,15 +1,17 @@
 /**
  * The registry as users drive it, in both ways it runs (one embedded process; every service twice
- * behind an nginx front door on Postgres, Kafka and S3): twine, uv and poetry publish; pip and uv
- * install; all with the administrator token over HTTP Basic (`__token__`).
+ * behind an nginx front door on Postgres, Kafka and S3): twine, uv, poetry, hatch, flit and pdm
+ * publish; pip and uv install; all with the administrator token over HTTP Basic (`__token__`).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDistributed } from './support/distributed.js';
 import { freePort, startProcess, stopProcess, waitForHttp } from './support/process.js';
+import { buildAndPublish, writePublisherProject, type PublisherTool } from './support/publishers.js';
 import { buildProject, runPython } from './support/python.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -114,6 +116,8 @@ describe(`packages through the ${mode} registry with real Python clients`, () =>
     assert.notEqual(upload.code, 0);
     assert.match(upload.output, /409/);
     assert.match(upload.output, /File already exists/);
+    // twine wraps the message to the terminal's width: compare it with the line breaks folded.
+    assert.match(upload.output.replace(/\s+/g, ' '), /See docs\/publishing\.md#file-name-reuse in Quiver's documentation/, "Quiver's own docs, not a public index's");
   });
 
   it('publishes with uv and installs with uv and pip download --require-hashes', async () => {
@@ -155,6 +159,38 @@ describe(`packages through the ${mode} registry with real Python clients`, () =>
     assert.equal(install.code, 0, install.output);
     assert.match(readFileSync(join(target, 'acme_widget_tools', '__init__.py'), 'utf8'), /MARKER = "poetry"/);
   });
+
+  // Each builds and publishes a project of its own (flit's sdist comes without pyversion).
+  const publishers: readonly (readonly [PublisherTool, string])[] = [
+    ['hatch', 'Acme.Hatch_Tools'],
+    ['flit', 'acme-flit-tools'],
+    ['pdm', 'Acme_PDM.Tools'],
+  ];
+  for (const [tool, name] of publishers) {
+    it(`builds with ${tool}, publishes with ${tool} publish, and installs with pip`, async () => {
+      const project = writePublisherProject(work, tool, name, '1.0.0');
+      const published = await buildAndPublish(project, `${base}/legacy/`, token);
+      assert.equal(published.code, 0, published.output);
+      const built = readdirSync(project.dist).sort();
+      assert.deepEqual(built, [`${project.module}-1.0.0-py3-none-any.whl`, `${project.module}-1.0.0.tar.gz`]);
+
+      const normalized = name.toLowerCase().replace(/[-_.]+/g, '-');
+      const json = (await (await fetch(`${base}/pypi/${normalized}/json`, { headers: { authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}` } })).json()) as {
+        urls: { filename: string; packagetype: string; digests: { sha256: string } }[];
+      };
+      const sha256 = (file: string): string => createHash('sha256').update(readFileSync(join(project.dist, file))).digest('hex');
+      assert.deepEqual(
+        json.urls.map((file) => [file.filename, file.packagetype, file.digests.sha256]).sort(),
+        built.map((file) => [file, file.endsWith('.whl') ? 'bdist_wheel' : 'sdist', sha256(file)]),
+        'both files, byte for byte',
+      );
+
+      const target = join(work, `site-${tool}`);
+      const install = await runPython('pip', ['install', '--index-url', `${authed}/simple/`, '--target', target, `${name}==1.0.0`], { cwd: work });
+      assert.equal(install.code, 0, install.output);
+      assert.match(readFileSync(join(target, project.module, '__init__.py'), 'utf8'), new RegExp(`MARKER = "${tool}"`));
+    });
+  }
 
   it("filters by upload time with pip's --uploaded-prior-to", async () => {
     const download = await runPython(

@@ -15,6 +15,8 @@ import { generateApiToken } from '@quiver/shared-util-tokens';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const MAX_UPLOAD = 2 * 1024 * 1024;
+/** This registry publishes its documentation here (QUIVER_DOCS_URL): messages link under it. */
+const DOCS_URL = 'https://git.example.test/quiver/-/blob/main/docs';
 
 function countFiles(dir: string): number {
   try {
@@ -72,7 +74,7 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     otherWheel = readFileSync((await buildProject(work, 'demo', '1.0', 'other-bytes')).wheel);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), QUIVER_NEW_PROJECTS_PER_HOUR: '0' }, root);
+    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), QUIVER_NEW_PROJECTS_PER_HOUR: '0', QUIVER_DOCS_URL: `${DOCS_URL}/` }, root);
     await waitForHttp(`${base}/-/upload/health`, registry);
     token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   });
@@ -157,6 +159,9 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     assert.equal(conflict.status, 409, conflict.body);
     assert.match(conflict.reason, /^File already exists/);
     assert.match(conflict.body, /^File already exists/);
+    assert.ok(conflict.body.trim().endsWith(`See ${DOCS_URL}/publishing.md#file-name-reuse for more information.`), conflict.body);
+    assert.match(conflict.reason, /publishing\.md#file-name-reuse/, 'twine shows the reason phrase: the link is in it');
+    assert.doesNotMatch(conflict.body, /pypi/i, "no public index's help page");
     const sdistFields = wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(sdist) });
     assert.equal((await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist })).status, 200);
     const second = await upload(wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(wheel) }), { name: 'demo-1.0.zip', bytes: wheel });
@@ -167,6 +172,7 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     const reuse = await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist });
     assert.equal(reuse.status, 400);
     assert.match(reuse.body, /This filename was previously used by a file that has since been deleted/);
+    assert.ok(reuse.body.trim().endsWith(`See ${DOCS_URL}/publishing.md#file-name-reuse for more information.`), reuse.body);
   });
 
   it('refuses a token it does not know before anything about the project is compared or revealed (45; a principal without a grant: access.e2e.spec)', async () => {
@@ -183,5 +189,15 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     }
     const after = await (await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } })).text();
     assert.equal(after, before, 'nothing changed');
+  });
+
+  it('takes an sdist sent without pyversion as source, as flit sends it (9: only another explicit value is refused)', async () => {
+    const built = await buildProject(work, 'no-pyversion', '1.0', 'flit-shaped');
+    const bytes = readFileSync(built.sdist);
+    const fields = wheelFields({ name: 'no-pyversion', filetype: 'sdist', pyversion: undefined, sha256_digest: sha256(bytes) });
+    const result = await upload(fields, { name: 'no_pyversion-1.0.tar.gz', bytes });
+    assert.equal(result.status, 200, result.body);
+    const json = (await (await fetch(`${base}/pypi/no-pyversion/json`, { headers: { authorization: auth() } })).json()) as { urls: { filename: string; packagetype: string }[] };
+    assert.deepEqual(json.urls.map((file) => [file.filename, file.packagetype]), [['no_pyversion-1.0.tar.gz', 'sdist']]);
   });
 });

@@ -58,6 +58,7 @@ export class EmbeddedModule {
           },
           tempDir,
           maintenance: config.maintenance,
+          ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),
           ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
         }),
         AuthServiceModule.register({

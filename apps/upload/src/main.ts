@@ -24,6 +24,7 @@ await runService({
       },
       tempDir: config.upload.tempDir ?? tmpdir(),
       maintenance: config.maintenance,
+      ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),
       ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
     });
     return { module, close: () => adapters.close() };

@@ -1,8 +1,12 @@
 /**
  * The Python packaging clients the end-to-end suites drive as users do (pip, twine, uv, build,
- * poetry), in a virtualenv cached under `<cacheDir>/py-<hash>`. The hash covers the pins and the
- * interpreter, so changing either builds a fresh venv next to the old one; a marker file written
- * last tells a complete venv from a half-built one, which is removed.
+ * poetry, hatch, flit, pdm), in a virtualenv cached under `<cacheDir>/py-<hash>`. The hash covers
+ * the pins and the interpreter, so changing either builds a fresh venv next to the old one; a
+ * marker file written last tells a complete venv from a half-built one, which is removed.
+ *
+ * The build backends of the fixture projects are installed too (for builds without isolation) and
+ * kept as wheels in `<venv>/wheelhouse`, from which isolated builds install them (`hatch build`'s
+ * build environment): after the first run, building needs no network.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +21,37 @@ export const pythonClientPins = {
   uv: '0.13.9',
   build: '1.6.1',
   poetry: '2.5.1',
+  hatch: '1.18.2',
+  flit: '4.2.0',
+  pdm: '2.29.4',
 } as const;
 
-const requirements = (): string[] => Object.entries(pythonClientPins).map(([name, version]) => `${name}==${version}`);
+/**
+ * Build backends of the fixture projects (PyPI names): installed, and downloaded with their
+ * dependencies into `<venv>/wheelhouse`. `poetry-core` is the one `poetry` pins, `flit-core` the
+ * one `flit` pins: bump them together.
+ */
+export const pythonBuildBackendPins = {
+  'poetry-core': '2.5.0',
+  'flit-core': '4.2.0',
+  hatchling: '1.33.0',
+  'pdm-backend': '2.5.0',
+} as const;
+
+/**
+ * Dependencies held back because their newest release breaks a pinned client: pdm 2.29.4 allows
+ * `hishel>=1.4.0` but calls `hishel.SyncSqliteStorage`, which hishel 2.0.0 removed (every `pdm`
+ * command fails with an AttributeError).
+ */
+const pythonDependencyPins = {
+  hishel: '1.4.0',
+} as const;
+
+const pinned = (pins: Readonly<Record<string, string>>): string[] => Object.entries(pins).map(([name, version]) => `${name}==${version}`);
+const requirements = (): string[] => [...pinned(pythonClientPins), ...pinned(pythonBuildBackendPins), ...pinned(pythonDependencyPins)];
+
+/** Where isolated builds find the backends' wheels (`UV_FIND_LINKS`, `PIP_FIND_LINKS`). */
+export const wheelhouseDir = (venv: string): string => join(venv, 'wheelhouse');
 
 /** `QUIVER_PYTHON` if set, else `python3` on PATH (pyenv's on these machines), else Debian's. */
 function interpreterCandidates(): string[] {
@@ -89,6 +121,7 @@ export const python: ServiceDefinition = {
       // pip first, so the pinned pip resolves the rest.
       await ctx.run(pip, ['install', ...quiet, `pip==${pythonClientPins.pip}`]);
       await ctx.run(pip, ['install', ...quiet, ...requirements()]);
+      await ctx.run(pip, ['download', ...quiet, '--only-binary', ':all:', '--dest', wheelhouseDir(venv), ...pinned(pythonBuildBackendPins)]);
       writeFileSync(marker, want);
     } catch (error) {
       rmSync(venv, { recursive: true, force: true });
@@ -103,7 +136,7 @@ export const python: ServiceDefinition = {
     }
     return {
       name: 'python',
-      env: { QUIVER_TEST_PYTHON_BIN: join(venv, 'bin') },
+      env: { QUIVER_TEST_PYTHON_BIN: join(venv, 'bin'), QUIVER_TEST_PYTHON_WHEELHOUSE: wheelhouseDir(venv) },
       pids: [],
       stop: () => Promise.resolve(),
     };

@@ -55,6 +55,8 @@ export interface QuiverConfig {
   readonly indexUrl?: string;
   /** Where the auth service asks the upload service whether an identity event is applied yet (distributed mode). */
   readonly uploadUrl?: string;
+  /** Where this deployment publishes Quiver's `docs/` directory; messages link to pages under it. */
+  readonly docsUrl?: string;
   readonly access: {
     /**
      * How long a verified token (principal and grants) is reused without a database read. A revoked
@@ -194,6 +196,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
     ...withOptional('uploadUrl', url('QUIVER_UPLOAD_URL')),
+    ...withOptional('docsUrl', url('QUIVER_DOCS_URL')),
     access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
     maintenance: {
       orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),

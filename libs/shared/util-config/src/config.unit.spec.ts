@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the documentation URL messages link to, and refuses one that is not a URL', () => {
+    assert.equal(loadConfig({}, defaults).docsUrl, undefined);
+    assert.equal(loadConfig({ QUIVER_DOCS_URL: 'https://git.example.test/quiver/docs' }, defaults).docsUrl, 'https://git.example.test/quiver/docs');
+    assert.throws(() => loadConfig({ QUIVER_DOCS_URL: 'docs' }, defaults), (error: unknown) => error instanceof ConfigError && /QUIVER_DOCS_URL must be a URL/.test(error.message));
+  });
+
   it('reads the blob maintenance settings and the test-only fault point', () => {
     const config = loadConfig({}, defaults);
     assert.deepEqual(config.maintenance, { orphanGraceSeconds: 3600, gcIntervalSeconds: 3600 });

@@ -32,6 +32,11 @@ export const refusals = {
     new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is corrupt (its data does not match its declared size or checksum)`),
   pathConflict: (member: string) =>
     new ArchiveRefusal(`${INVALID} Archive member '${shown(member)}' is both a file and a directory`),
+  caseCollision: (first: string, second: string, paths?: readonly [string, string]) =>
+    new ArchiveRefusal(
+      `${INVALID} Archive members '${shown(first)}' and '${shown(second)}' collide on case-insensitive file systems ` +
+        `(${paths ? `'${shown(paths[0])}' and '${shown(paths[1])}' differ` : 'their names differ'} only in case or Unicode normalization)`,
+    ),
   malformedZip: (reason: string) => new ArchiveRefusal(`${INVALID} Malformed zip file: ${shown(reason)}`),
   overlappingMembers: () => new ArchiveRefusal(`${INVALID} Archive members overlap`),
   ambiguousLayout: (reason: string) => new ArchiveRefusal(`${INVALID} Ambiguous zip layout: ${reason}`),

@@ -18,3 +18,15 @@ export function isUnsafeMemberPath(name: string): boolean {
   }
   return name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..');
 }
+
+/**
+ * The name as a case-insensitive file system compares it (Windows NTFS; macOS APFS and HFS+ as
+ * formatted by default): canonically equivalent spellings made one (`é` precomposed or as `e` plus
+ * a combining accent; APFS and HFS+ compare normalisation-insensitively, even when case-sensitive),
+ * then case folded with the full case mappings (upper, then lower: `ß` and `SS`, `ς` and `σ`, `ı`
+ * and `i`, the Kelvin sign and `k` fold together). Deliberately a little wider than any one file
+ * system: refusing a name pair no real distribution needs costs nothing, missing a collision lets
+ * one member silently replace another on some machines.
+ */
+export const caseInsensitiveKey = (name: string): string =>
+  /^[\x20-\x7e]*$/.test(name) ? name.toLowerCase() : name.normalize('NFD').toUpperCase().toLowerCase().normalize('NFC');

@@ -132,6 +132,19 @@ describe('sdist inspection', () => {
     assert.equal(await refusal(sdistEntries({ extra: [clash] })), "Invalid distribution file. Archive member 'demo-1.0/pyproject.toml' is both a file and a directory");
   });
 
+  it('refuses members that collide on case-insensitive file systems, also through their directories', async () => {
+    assert.equal(
+      await refusal(sdistEntries({ extra: [{ name: 'demo-1.0/src/demo/__INIT__.py', data: 'x' }] })),
+      "Invalid distribution file. Archive members 'demo-1.0/src/demo/__init__.py' and 'demo-1.0/src/demo/__INIT__.py' collide on case-insensitive file systems (their names differ only in case or Unicode normalization)",
+    );
+    assert.equal(
+      await refusal(sdistEntries({ extra: [{ name: 'demo-1.0/SRC/other.py', data: 'x' }] })),
+      "Invalid distribution file. Archive members 'demo-1.0/src/demo/__init__.py' and 'demo-1.0/SRC/other.py' collide on case-insensitive file systems ('demo-1.0/src' and 'demo-1.0/SRC' differ only in case or Unicode normalization)",
+    );
+    const zip = buildZip([{ name: 'demo-1.0/' }, { name: 'demo-1.0/PKG-INFO', data: metadataText() }, { name: 'demo-1.0/pkg-info', data: 'x' }]);
+    assert.match(await refusal(zip, undefined, 'demo-1.0.zip'), /^Invalid distribution file\. Archive members 'demo-1\.0\/PKG-INFO' and 'demo-1\.0\/pkg-info' collide/);
+  });
+
   it('refuses names that are not valid UTF-8', async () => {
     // tar-stream decodes invalid bytes to U+FFFD, so two different raw names could become one.
     const packed = await buildTar(sdistEntries({ extra: [{ name: 'demo-1.0/caf?.py', data: 'x' }] }));

@@ -68,6 +68,18 @@ describe('wheel inspection', () => {
     assert.equal(await refusal(wheelEntries({ extra: [duplicate] })), "Invalid distribution file. Duplicate archive member 'demo/__init__.py'");
   });
 
+  it('refuses members that collide on case-insensitive file systems, naming both', async () => {
+    assert.equal(
+      await refusal(wheelEntries({ extra: [{ name: 'zc/__init__.py', data: 'A = 1\n' }, { name: 'zc/__INIT__.py', data: 'A = 2\n' }] })),
+      "Invalid distribution file. Archive members 'zc/__init__.py' and 'zc/__INIT__.py' collide on case-insensitive file systems (their names differ only in case or Unicode normalization)",
+    );
+    // The precomposed and the decomposed é: one name for macOS even on a case-sensitive volume.
+    assert.match(
+      await refusal(wheelEntries({ extra: [{ name: 'demo/caf\u00e9.py', data: 'x' }, { name: 'demo/cafe\u0301.py', data: 'y' }] })),
+      /^Invalid distribution file\. Archive members 'demo\/caf\u00e9\.py' and 'demo\/cafe\u0301\.py' collide on case-insensitive file systems/,
+    );
+  });
+
   it('requires dist-info/WHEEL (BAD-INPUT 34)', async () => {
     assert.equal(await refusal(wheelEntries({ omit: ['WHEEL'] })), 'Invalid distribution file. WHEEL not found at demo-1.0.dist-info/WHEEL');
   });

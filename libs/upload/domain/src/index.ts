@@ -3,6 +3,7 @@ export * from './distribution-filename.js';
 export * from './upload-rejection.js';
 export * from './upload-form.js';
 export * from './project.decider.js';
+export * from './publishing-help.js';
 export * from './classifiers.js';
 export * from './duration.js';
 export * from './project-name-policy.js';

@@ -5,6 +5,7 @@
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
 import { formatDuration } from './duration.js';
 import { newProjectNameProblem } from './project-name-policy.js';
+import { publishingHelp } from './publishing-help.js';
 import { reject, type UploadRejection } from './upload-rejection.js';
 
 export interface FileState {
@@ -47,6 +48,8 @@ export interface UploadPolicy {
   /** Normalised names a new project may not take, besides the standard-library ones. */
   readonly prohibitedNames: ReadonlySet<string>;
   readonly now: Date;
+  /** `QUIVER_DOCS_URL`: where this deployment publishes Quiver's `docs/` directory, for links in messages. */
+  readonly docsUrl?: string;
 }
 
 export interface PublishReleaseFile {
@@ -89,7 +92,6 @@ export type Decision =
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'rejected'; readonly rejection: UploadRejection };
 
-const FILE_REUSE_HELP = 'See https://pypi.org/help/#file-name-reuse for more information.';
 const ONE_MB = 1024 * 1024;
 const ONE_GB = 1024 * ONE_MB;
 
@@ -152,7 +154,10 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
   if (existing?.deleted) {
     return {
       kind: 'rejected',
-      rejection: reject('filename-reused', `This filename was previously used by a file that has since been deleted. Use a different version. ${FILE_REUSE_HELP}`),
+      rejection: reject(
+        'filename-reused',
+        `This filename was previously used by a file that has since been deleted. Use a different version. ${publishingHelp('file-name-reuse', policy.docsUrl)}`,
+      ),
     };
   }
   if (existing) {
@@ -160,7 +165,11 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
       ? { kind: 'unchanged' }
       : {
           kind: 'rejected',
-          rejection: reject('file-exists', `File already exists ('${file.filename}', with blake2_256 hash '${existing.blake2_256}'). ${FILE_REUSE_HELP}`),
+          // Begins "File already exists": `twine upload --skip-existing` looks for those words.
+          rejection: reject(
+            'file-exists',
+            `File already exists ('${file.filename}', with blake2_256 hash '${existing.blake2_256}'). ${publishingHelp('file-name-reuse', policy.docsUrl)}`,
+          ),
         };
   }
   const release = state.releases.get(file.version);
@@ -168,7 +177,10 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
   if (release && closeAfter !== null && policy.now.getTime() - Date.parse(release.createdAt) > closeAfter * 1000) {
     return {
       kind: 'rejected',
-      rejection: reject('release-closed', `Uploading new files to releases older than ${formatDuration(closeAfter)} is not allowed.`),
+      rejection: reject(
+        'release-closed',
+        `Uploading new files to releases older than ${formatDuration(closeAfter)} is not allowed. ${publishingHelp('closed-releases', policy.docsUrl)}`,
+      ),
     };
   }
   if (file.packagetype === 'sdist') {
@@ -176,7 +188,7 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
       ([, other]) => !other.deleted && other.version === file.version && other.packagetype === 'sdist',
     );
     if (otherSdist) {
-      return { kind: 'rejected', rejection: reject('second-sdist', 'Only one sdist may be uploaded per release.') };
+      return { kind: 'rejected', rejection: reject('second-sdist', `Only one sdist may be uploaded per release. ${publishingHelp('one-sdist-per-release', policy.docsUrl)}`) };
     }
   }
   if (state.totalSize + file.size > policy.projectQuotaBytes) {

@@ -51,21 +51,28 @@ describe('project decider', () => {
   it('refuses other bytes under an existing filename', () => {
     assert.match(
       rejection(given([created, published(file('demo-1.0.tar.gz', 'a'))]).when(publish(file('demo-1.0.tar.gz', 'b')))),
-      /^file-exists: File already exists \('demo-1\.0\.tar\.gz', with blake2_256 hash 'a{64}'\)/,
+      /^file-exists: File already exists \('demo-1\.0\.tar\.gz', with blake2_256 hash 'a{64}'\)\. See docs\/publishing\.md#file-name-reuse in Quiver's documentation for more information\.$/,
+    );
+    assert.match(
+      rejection(given([created, published(file('demo-1.0.tar.gz', 'a'))]).when(publish(file('demo-1.0.tar.gz', 'b'), { docsUrl: 'https://docs.example.test/quiver' }))),
+      /^file-exists: File already exists \(.*\)\. See https:\/\/docs\.example\.test\/quiver\/publishing\.md#file-name-reuse for more information\.$/,
     );
   });
 
   it('never lets a deleted filename be used again, whatever the bytes', () => {
     const history = [created, published(file('demo-1.0.tar.gz', 'a')), { type: 'ReleaseFileDeleted', schemaVersion: 1, data: { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz' } } as const];
     for (const sha of ['a', 'b']) {
-      assert.match(rejection(given(history).when(publish(file('demo-1.0.tar.gz', sha)))), /^filename-reused: This filename was previously used/);
+      assert.match(
+        rejection(given(history).when(publish(file('demo-1.0.tar.gz', sha)))),
+        /^filename-reused: This filename was previously used by a file that has since been deleted\. Use a different version\. See docs\/publishing\.md#file-name-reuse in /,
+      );
     }
   });
 
   it('allows one sdist per release', () => {
     assert.match(
       rejection(given([created, published(file('demo-1.0.tar.gz', 'a'))]).when(publish(file('demo-1.0.zip', 'b')))),
-      /^second-sdist: Only one sdist may be uploaded per release\.$/,
+      /^second-sdist: Only one sdist may be uploaded per release\. See docs\/publishing\.md#one-sdist-per-release in Quiver's documentation for more information\.$/,
     );
     assert.equal(given([created, published(file('demo-1.0.tar.gz', 'a'))]).when(publish(file('demo-1.0-py3-none-any.whl', 'b'))).kind, 'events');
   });
@@ -115,7 +122,7 @@ describe('project decider', () => {
     assert.equal(given(closing).when(publish(wheel, at('2026-11-15T09:00:00.000Z'))).kind, 'events', 'exactly 14 days: still open');
     assert.equal(
       rejection(given(closing).when(publish(wheel, at('2026-11-15T09:00:00.001Z')))),
-      'release-closed: Uploading new files to releases older than 14 days is not allowed.',
+      "release-closed: Uploading new files to releases older than 14 days is not allowed. See docs/publishing.md#closed-releases in Quiver's documentation for more information.",
     );
     assert.equal(given(closing).when(publish(file('demo-2.0.tar.gz', 'c', { version: '2.0' }), at('2027-01-01T00:00:00.000Z'))).kind, 'events', 'a new release is open');
     assert.equal(given([...closing, settings(null)]).when(publish(wheel, at('2027-01-01T00:00:00.000Z'))).kind, 'events', 'turned off again');

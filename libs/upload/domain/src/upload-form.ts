@@ -90,13 +90,16 @@ export function validateUploadForm(fields: UploadFields): FormResult {
   if (filetype !== 'bdist_wheel' && filetype !== 'sdist') {
     return { ok: false, rejection: reject('invalid-filetype', 'Invalid value for filetype. Error: Use a known file type.') };
   }
-  const pyversion = one('pyversion') ?? '';
-  if (filetype === 'bdist_wheel' && pyversion === '') {
+  const given = one('pyversion') ?? '';
+  if (filetype === 'bdist_wheel' && given === '') {
     return { ok: false, rejection: reject('invalid-filetype', 'Invalid value for pyversion. Error: Python version is required for binary distribution uploads.') };
   }
-  if (filetype === 'sdist' && pyversion !== 'source') {
+  // An sdist without a pyversion is `source`, as the reference registry takes it (`flit publish`
+  // sends none); any other explicit value stays refused (BAD-INPUT 9).
+  if (filetype === 'sdist' && given !== '' && given !== 'source') {
     return { ok: false, rejection: reject('invalid-filetype', "Invalid value for pyversion. Error: Use 'source' as Python version for an sdist.") };
   }
+  const pyversion = filetype === 'sdist' ? 'source' : given;
 
   const digests: { sha256?: string; blake2_256?: string; md5?: string } = {};
   for (const rule of DIGEST_RULES) {

@@ -69,6 +69,18 @@ describe('upload form (BAD-INPUT 1-16, 47)', () => {
     }
   });
 
+  it('takes an sdist without a pyversion as source (what flit sends), and refuses any other value', () => {
+    for (const pyversion of [undefined, '']) {
+      const result = validateUploadForm(fields({ pyversion }));
+      assert.ok(result.ok, JSON.stringify(pyversion));
+      assert.equal(result.value.pyversion, 'source');
+    }
+    for (const pyversion of ['py3', 'any', 'Source', ' source']) {
+      assert.match(messageOf({ pyversion }), /^Invalid value for pyversion\. Error: Use 'source' as Python version for an sdist\.$/, pyversion);
+    }
+    assert.match(messageOf({ filetype: 'bdist_wheel', pyversion: '' }), /Python version is required for binary distribution uploads/);
+  });
+
   it('accepts local versions for internal builds (a Quiver decision, BAD-INPUT 5)', () => {
     assert.equal(messageOf({ version: '1.0+local' }), 'accepted');
   });

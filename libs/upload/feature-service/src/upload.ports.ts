@@ -17,6 +17,8 @@ export interface UploadDependencies {
   /** Directory for in-flight upload files (one private subdirectory per request). */
   readonly tempDir: string;
   readonly maintenance: MaintenanceSettings;
+  /** `QUIVER_DOCS_URL`: where refusal messages link to Quiver's documentation; unset, they name the page. */
+  readonly docsUrl?: string;
   /** TEST ONLY (RELIABILITY F7): crash the process at this point of a publish. */
   readonly faultPoint?: FaultPoint;
 }

@@ -7,11 +7,12 @@ import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js
 import type { Permission } from '@quiver/shared-domain-access';
 import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
+import { pathParameterProblem } from '../http/request-text.js';
 import { ManageReleaseHandler } from './manage-release.handler.js';
+import { parseYankBody } from './manage-release.request.js';
 
-interface YankBody {
-  readonly reason?: unknown;
-}
+type ManageCommand = Parameters<ManageReleaseHandler['handle']>[0];
+type BodyCheck = { ok: true } | { ok: false; message: string };
 
 /**
  * Admin API: `POST /api/packages/<project>/releases/<version>/yank` (JSON `{"reason": "…"}`),
@@ -27,33 +28,40 @@ export class ManageReleaseController {
   }
 
   @Post(':project/releases/:version/yank')
-  yank(@Param('project') project: string, @Param('version') version: string, @Body() body: YankBody | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 500) : '';
-    return this.run(request, reply, 'package:yank', project, version, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
+  yank(@Param('project') project: string, @Param('version') version: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const parsed = parseYankBody(body);
+    const reason = parsed.ok ? parsed.reason : '';
+    return this.run(request, reply, 'package:yank', { project, version }, parsed, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
   }
 
   @Post(':project/releases/:version/unyank')
   unyank(@Param('project') project: string, @Param('version') version: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, 'package:yank', project, version, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
+    return this.run(request, reply, 'package:yank', { project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
   }
 
   @Delete(':project/files/:filename')
   remove(@Param('project') project: string, @Param('filename') filename: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, 'package:delete', project, undefined, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+    return this.run(request, reply, 'package:delete', { project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
   }
 
   private async run(
     request: FastifyRequest,
     reply: FastifyReply,
     permission: Permission,
-    project: string,
-    versionText: string | undefined,
-    command: (version: string) => Parameters<ManageReleaseHandler['handle']>[0],
+    path: { readonly project: string; readonly version?: string; readonly filename?: string },
+    body: BodyCheck,
+    command: (version: string) => ManageCommand,
   ): Promise<FastifyReply> {
     const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
+    // Checked before any of it is compared, stored or echoed (Postgres refuses NUL, BAD-INPUT rules).
+    const pathProblem = pathParameterProblem({ 'project name': path.project, version: path.version, filename: path.filename });
+    if (pathProblem !== undefined) {
+      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
+    }
+    const { project, version: versionText } = path;
     const denied = forbidden(auth.caller, permission, normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);
@@ -61,6 +69,9 @@ export class ManageReleaseController {
     const version = versionText === undefined ? undefined : parseVersion(versionText);
     if (versionText !== undefined && !version) {
       return sendProblem(request, reply, 400, 'invalid-metadata', `'${versionText.slice(0, 60)}' is not a PEP 440 version.`);
+    }
+    if (!body.ok) {
+      return sendProblem(request, reply, 400, 'invalid-request', body.message);
     }
     const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), auth.caller.name, randomUUID());
     if (outcome.kind === 'rejected') {

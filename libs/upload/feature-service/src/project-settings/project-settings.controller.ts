@@ -8,6 +8,7 @@ import { durationText, foldProject, isValidProjectName, normalizeProjectName, ty
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
 import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
+import { pathParameterProblem } from '../http/request-text.js';
 import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
 import { parseSettingsBody } from './project-settings.request.js';
 
@@ -34,6 +35,10 @@ export class ProjectSettingsController {
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
     }
+    const pathProblem = pathParameterProblem({ 'project name': project });
+    if (pathProblem !== undefined) {
+      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
+    }
     // Release policy is release management: the same grant as yanking (a project's admin).
     const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));
     if (denied) {
@@ -51,6 +56,10 @@ export class ProjectSettingsController {
     const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
     if (!auth.ok) {
       return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
+    }
+    const pathProblem = pathParameterProblem({ 'project name': project });
+    if (pathProblem !== undefined) {
+      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
     }
     // Release policy is release management: the same grant as yanking (a project's admin).
     const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));

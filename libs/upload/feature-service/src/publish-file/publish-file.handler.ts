@@ -99,7 +99,12 @@ export class PublishFileHandler {
     const command = {
       type: 'PublishReleaseFile' as const,
       displayName: form.value.name,
-      policy: { projectQuotaBytes: this.deps.limits.projectQuotaBytes, prohibitedNames: this.prohibitedNames, now: uploadedAt },
+      policy: {
+        projectQuotaBytes: this.deps.limits.projectQuotaBytes,
+        prohibitedNames: this.prohibitedNames,
+        now: uploadedAt,
+        ...(this.deps.docsUrl === undefined ? {} : { docsUrl: this.deps.docsUrl }),
+      },
       file: {
         project,
         version,
