@@ -147,6 +147,16 @@ describe('index hardening (issue 15) against the running embedded registry', () 
       }
     });
 
+    it('refuses a path that is not valid percent-encoding, or a segment longer than any name, without echoing it', async () => {
+      await assertRefused('/simple/%ff%fe-echo/', 'Bad request: the URL is not a valid percent-encoded path.', 'bad-url');
+      const response = await get(`/simple/${'e'.repeat(1025)}/`);
+      const body = await response.text();
+      sent += 1;
+      assert.equal(response.status, 414);
+      assert.doesNotMatch(body, /eeee/, 'the path is not echoed');
+      assert.match(body, /longer than 1024 characters/);
+    });
+
     it('stores nothing, serves on as before, and logs no error for any of them', async () => {
       assert.equal(countFiles(join(registry.dataDir, 'blobs')), blobsBefore, 'no blob was stored');
       assert.equal(await (await get('/simple/', { accept: SIMPLE_JSON })).text(), rootBefore, 'the index is unchanged');
@@ -168,6 +178,19 @@ describe('index hardening (issue 15) against the running embedded registry', () 
       assert.ok(lines.length <= sent, `at most one log line per refused request (${sent} requests):\n${lines.join('\n')}`);
       assert.doesNotMatch(lines.join('\n'), /failed|Error|Internal/, 'no error was logged');
     });
+  });
+
+  it('serves a project and files whose names are longer than 100 characters (a wheel with a long name and several platform tags)', async () => {
+    const project = `long-${'n'.repeat(110)}`;
+    const { file: long, bytes } = await publish(project);
+    assert.ok((long.url.split('/').at(-1) ?? '').length > 110);
+    for (const path of [`/simple/${project}/`, long.url, `${long.url}.metadata`]) {
+      const response = await get(path);
+      assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
+      if (path === long.url) {
+        assert.equal(sha256Hex(Buffer.from(await response.arrayBuffer())), sha256Hex(bytes));
+      }
+    }
   });
 
   describe('conditional requests (RFC 9110 §13) on every answer with an ETag', () => {

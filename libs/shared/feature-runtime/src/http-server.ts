@@ -7,6 +7,7 @@ import { boundBody, hasBody } from './http/body-deadline.js';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
 import { sendProblem } from './http/problem-response.js';
 import { refuseControlCharacters } from './http/control-characters.js';
+import { answerFrameworkError, MAX_PATH_SEGMENT } from './http/framework-errors.js';
 import { UnavailableFilter } from './http/unavailable.filter.js';
 
 const LOG_LEVELS: Record<QuiverConfig['logLevel'], LogLevel[]> = {
@@ -26,7 +27,8 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
   const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({
       logger: false,
       // `/simple/x` and `/simple/x/` reach one handler, which decides about the redirect itself.
-      routerOptions: { ignoreTrailingSlash: true },
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT },
+      frameworkErrors: answerFrameworkError,
       bodyLimit: 1024 * 1024,
     }), {
     logger: LOG_LEVELS[config.logLevel],
