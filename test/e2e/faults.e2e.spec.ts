@@ -101,9 +101,13 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
   });
 
   after(async () => {
-    await registry.stop();
-    await Promise.all([database.stop(), objects.stop(), broker.stop()]);
-    rmSync(work, { recursive: true, force: true });
+    // Whatever `before` got to: a registry that failed to start must not leave its stores running.
+    try {
+      await registry?.stop();
+    } finally {
+      await Promise.all([database?.stop(), objects?.stop(), broker?.stop()]);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   const upload = async (project: string, version: string): Promise<Response> => (await publishWheel(registry.base, auth, project, version)).response;

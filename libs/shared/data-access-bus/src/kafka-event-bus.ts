@@ -26,6 +26,8 @@ export interface KafkaEventBusOptions {
   readonly maxWaitTimeMs?: number;
   /** How long subscribe() waits for the consumer to join its group. Default 60 s. */
   readonly joinTimeoutMs?: number;
+  /** How long ensureTopics waits for new topics' partitions to have leaders. Default 30 s. */
+  readonly topicReadyTimeoutMs?: number;
   /** How kafkajs opens its sockets; default plain TCP. Tests pass one that loses answers on purpose. */
   readonly socketFactory?: ISocketFactory;
 }
@@ -69,14 +71,18 @@ export class KafkaEventBus implements EventBus {
       const missing = specs.filter((spec) => !existing.has(spec.name));
       if (missing.length > 0) {
         // Topics created meanwhile by another replica count as success (kafkajs returns false for them).
+        // kafkajs's own wait for leaders retries only LEADER_NOT_AVAILABLE: on a KRaft broker that has
+        // not yet spread the new topic's metadata it gets UNKNOWN_TOPIC_OR_PARTITION, and that
+        // rejection escapes unhandled and ends the process. So create without it and wait here.
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.name,
             numPartitions: spec.partitions,
             replicationFactor: this.options.replicationFactor ?? -1,
           })),
         });
+        await waitForLeaders(admin, missing.map((spec) => spec.name), this.options.topicReadyTimeoutMs ?? 30_000);
       }
     });
   }
@@ -170,5 +176,29 @@ export class KafkaEventBus implements EventBus {
     const connecting = client.connect().then(() => client);
     connecting.catch(forget);
     return connecting;
+  }
+}
+
+/** Kafka's answers while a new topic's metadata spreads: worth asking again. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Resolves once every partition of `topics` has a leader; rejects after `timeoutMs` or on any other error. */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (found.length === topics.length && found.every((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0))) {
+        return;
+      }
+    } catch (error) {
+      if (!SETTLING.has((error as { type?: unknown }).type as string)) {
+        throw error;
+      }
+    }
+    if (Date.now() + delay > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
