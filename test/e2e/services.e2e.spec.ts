@@ -35,7 +35,7 @@ describe('distributed mode: each service as its own process against the real dep
   for (const service of services) {
     it(`${service} answers its own health endpoint and no other service's`, async () => {
       const port = await freePort();
-      const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...distributedEnv(), QUIVER_INDEX_URL: 'http://127.0.0.1:9', QUIVER_UPLOAD_URL: 'http://127.0.0.1:9', QUIVER_PORT: String(port) }, root);
+      const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...distributedEnv(), QUIVER_INDEX_URL: 'http://127.0.0.1:9', QUIVER_UPLOAD_URL: 'http://127.0.0.1:9', QUIVER_AUTH_URL: 'http://127.0.0.1:9', QUIVER_PORT: String(port) }, root);
       try {
         const response = await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);
         assert.equal(((await response.json()) as { service: string }).service, service);

@@ -137,10 +137,14 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     await refused(await upload(wheelFields({ version: '2.0' }), wheelPart()), 400, /Version in filename should be '2\.0' not '1\.0'\./);
   });
 
-  it('refuses removed APIs with 410 (47) and password or missing credentials with 403 (55, 56)', async () => {
+  it('refuses removed APIs with 410 (47), a password with 403 (56) and missing credentials with 401 and the Basic challenge, as reads do (55)', async () => {
     await refused(await upload(wheelFields({ ':action': 'submit' }), wheelPart()), 410, /Project pre-registration is no longer required or supported/);
     await refused(await upload(wheelFields(), wheelPart(), { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }), 403, /Username\/Password authentication is no longer supported/);
-    await refused(await upload(wheelFields(), wheelPart(), { authorization: '' }), 403, /Invalid or non-existent authentication information/);
+    await refused(await upload(wheelFields(), wheelPart(), { authorization: '' }), 401, /Authentication required: use __token__ as the username/);
+    const challenge = await fetch(`${base}/legacy/`, { method: 'POST', body: new FormData() });
+    await challenge.arrayBuffer();
+    assert.equal(challenge.status, 401);
+    assert.equal(challenge.headers.get('www-authenticate'), 'Basic realm="quiver"', 'twine and uv can then ask keyring or netrc');
   });
 
   it('answers problem details to clients that accept JSON', async () => {
@@ -177,12 +181,12 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
 
   it('refuses a token it does not know before anything about the project is compared or revealed (45; a principal without a grant: access.e2e.spec)', async () => {
     // A well-formed token that grants no role at all, on a project that exists (above): the answer
-    // is the same 403 whatever the bytes are, and says nothing about files or hashes.
+    // is the same 401 whatever the bytes are, and says nothing about files or hashes.
     const stranger = `Basic ${Buffer.from(`__token__:${generateApiToken()}`).toString('base64')}`;
     const before = await (await fetch(`${base}/pypi/demo/json`, { headers: { authorization: auth() } })).text();
     for (const [bytes, name] of [[wheel, 'identical bytes'], [otherWheel, 'conflicting bytes']] as const) {
       const result = await upload(wheelFields({ sha256_digest: sha256(bytes) }), { name: 'demo-1.0-py3-none-any.whl', bytes }, { authorization: stranger });
-      assert.equal(result.status, 403, `${name}: ${result.body}`);
+      assert.equal(result.status, 401, `${name}: ${result.body}`);
       assert.match(result.body, /Invalid or non-existent authentication information/);
       assert.doesNotMatch(result.body, /already exists|previously used|blake2|sha256|demo-1\.0/i, `${name}: nothing about the project's files`);
       assert.doesNotMatch(result.reason, /already exists/i);

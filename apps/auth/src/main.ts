@@ -1,5 +1,5 @@
 import './instrument.js';
-import { AuthServiceModule } from '@quiver/auth-feature-service';
+import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
 import { AccessControl } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 
@@ -15,7 +15,12 @@ await runService({
     const module = AuthServiceModule.register({
       database: adapters.database,
       bus: adapters.bus,
-      access: new AccessControl(adapters.database, { bootstrapAdminSha256: config.adminTokenSha256, cacheTtlMs: config.access.cacheTtlMs, sharedProjection: true }),
+      access: new AccessControl(adapters.database, {
+        bootstrapAdminSha256: config.adminTokenSha256,
+        cacheTtlMs: config.access.cacheTtlMs,
+        sharedProjection: true,
+        useCounter: new DatabaseTokenUseCounter(adapters.database),
+      }),
       awaitApplied: async (eventId) => {
         await Promise.all([index(eventId), upload(eventId)]);
       },

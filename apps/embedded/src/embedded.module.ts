@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { AuditServiceModule } from '@quiver/audit-feature-service';
-import { AuthServiceModule } from '@quiver/auth-feature-service';
+import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
 import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
 import { FileSystemBlobStore } from '@quiver/shared-data-access-blob';
@@ -35,7 +35,8 @@ export class EmbeddedModule {
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
     const projection = new IndexProjectionConsumer(indexDb, bus);
-    const accessOptions = { bootstrapAdminSha256: admin.sha256, cacheTtlMs: config.access.cacheTtlMs };
+    // One count of limited tokens' uses for all three services: the auth service's.
+    const accessOptions = { bootstrapAdminSha256: admin.sha256, cacheTtlMs: config.access.cacheTtlMs, useCounter: new DatabaseTokenUseCounter(authDb) };
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions);
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { tmpdir } from 'node:os';
-import { serviceAccess } from '@quiver/shared-feature-access';
+import { RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
 
@@ -11,10 +11,18 @@ await runService({
     if (!config.indexUrl) {
       throw new Error('QUIVER_INDEX_URL is required: uploads answer only once the index serves them (read-your-writes).');
     }
+    if (!config.authUrl) {
+      throw new Error('QUIVER_AUTH_URL is required: tokens issued with a use limit are counted by the auth service.');
+    }
     const adapters = await openDistributedAdapters('upload', config);
     const module = UploadServiceModule.register({
       ...adapters,
-      ...serviceAccess('upload', adapters.database, adapters.bus, { bootstrapAdminSha256: config.adminTokenSha256, cacheTtlMs: config.access.cacheTtlMs, sharedProjection: true }),
+      ...serviceAccess('upload', adapters.database, adapters.bus, {
+        bootstrapAdminSha256: config.adminTokenSha256,
+        cacheTtlMs: config.access.cacheTtlMs,
+        sharedProjection: true,
+        useCounter: new RemoteTokenUseCounter(config.authUrl),
+      }),
       awaitIndexed: remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexedPackages),
       limits: {
         maxFileBytes: config.upload.maxFileBytes,

@@ -85,6 +85,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
     QUIVER_ADMIN_TOKEN_SHA256: hashApiToken(token),
     QUIVER_INDEX_URL: base,
     QUIVER_UPLOAD_URL: base,
+    QUIVER_AUTH_URL: base,
     QUIVER_LOG_LEVEL: 'warn',
     // Suites create many projects with one token; the rate limit has its own suite (upload-policy).
     QUIVER_NEW_PROJECTS_PER_HOUR: '0',

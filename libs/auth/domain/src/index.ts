@@ -1,1 +1,2 @@
 export * from './principal.decider.js';
+export * from './token-request.js';

@@ -4,12 +4,20 @@
  * come in with the command.
  */
 import type { IdentityEvent, RecordedIdentityEvent } from '@quiver/shared-contracts-identity';
-import { checkPrincipalName, isRole, parsePackagePattern } from '@quiver/shared-domain-access';
+import { checkPrincipalName, isGroupPrincipal, isRole, parsePackagePattern } from '@quiver/shared-domain-access';
+import { checkTokenRequest, type TokenRequest } from './token-request.js';
+
+export interface TokenState {
+  readonly revoked: boolean;
+  readonly sha256: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
 
 export interface PrincipalState {
   /** `role pattern` pairs held now. */
   readonly grants: ReadonlySet<string>;
-  readonly tokens: ReadonlyMap<string, { readonly revoked: boolean }>;
+  readonly tokens: ReadonlyMap<string, TokenState>;
 }
 
 export const EMPTY_PRINCIPAL: PrincipalState = { grants: new Set(), tokens: new Map() };
@@ -17,15 +25,17 @@ export const EMPTY_PRINCIPAL: PrincipalState = { grants: new Set(), tokens: new 
 export type IdentityCommand =
   | { readonly type: 'GrantRole'; readonly principal: string; readonly role: string; readonly pattern: string }
   | { readonly type: 'RevokeRole'; readonly principal: string; readonly role: string; readonly pattern: string }
-  | { readonly type: 'IssueToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly description: string }
-  | { readonly type: 'RevokeToken'; readonly principal: string; readonly tokenId: string };
+  | { readonly type: 'IssueToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly request: TokenRequest; readonly now: Date }
+  | { readonly type: 'RevokeToken'; readonly principal: string; readonly tokenId: string }
+  | { readonly type: 'RotateToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly graceSeconds: number; readonly now: Date };
 
 export type IdentityDecision =
   | { readonly ok: true; readonly events: readonly IdentityEvent[] }
   | { readonly ok: false; readonly code: 'invalid' | 'not-found'; readonly message: string };
 
-const MAX_DESCRIPTION = 200;
-const isControl = (char: string): boolean => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f;
+/** A rotated-out secret works at most this long after the rotation. */
+export const MAX_ROTATION_GRACE_SECONDS = 7 * 86_400;
+
 const grantKey = (role: string, pattern: string): string => `${role} ${pattern}`;
 
 export function evolve(state: PrincipalState, event: IdentityEvent): PrincipalState {
@@ -38,15 +48,23 @@ export function evolve(state: PrincipalState, event: IdentityEvent): PrincipalSt
       return { ...state, grants };
     }
     case 'TokenIssued':
-      return { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { revoked: false }) };
+      return { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { revoked: false, sha256: event.data.sha256, expiresAt: Date.parse(event.data.expiresAt) }) };
     case 'TokenRevoked':
-      return { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { revoked: true }) };
+    case 'TokenRotated': {
+      const token = state.tokens.get(event.data.tokenId);
+      if (!token) {
+        return state;
+      }
+      const changed = event.type === 'TokenRevoked' ? { ...token, revoked: true } : { ...token, sha256: event.data.sha256 };
+      return { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, changed) };
+    }
   }
 }
 
 export const foldPrincipal = (events: readonly RecordedIdentityEvent[]): PrincipalState => events.reduce(evolve, EMPTY_PRINCIPAL);
 
 const invalid = (message: string): IdentityDecision => ({ ok: false, code: 'invalid', message });
+const notFound = (message: string): IdentityDecision => ({ ok: false, code: 'not-found', message });
 
 /** Checks a role and pattern as an administrator typed them; the pattern comes back canonical. */
 function roleOn(role: string, pattern: string): { ok: true; role: string; pattern: string } | { ok: false; decision: IdentityDecision } {
@@ -57,45 +75,70 @@ function roleOn(role: string, pattern: string): { ok: true; role: string; patter
   return parsed.ok ? { ok: true, role, pattern: parsed.pattern } : { ok: false, decision: invalid(parsed.message) };
 }
 
+function decideGrant(command: Extract<IdentityCommand, { type: 'GrantRole' | 'RevokeRole' }>, state: PrincipalState): IdentityDecision {
+  const checked = roleOn(command.role, command.pattern);
+  if (!checked.ok) {
+    return checked.decision;
+  }
+  const { role, pattern } = checked;
+  const data = { principal: command.principal, role, pattern };
+  if (command.type === 'GrantRole') {
+    return { ok: true, events: state.grants.has(grantKey(role, pattern)) ? [] : [{ type: 'RoleGranted', schemaVersion: 1, data }] };
+  }
+  if (!state.grants.has(grantKey(role, pattern))) {
+    return notFound(`'${command.principal}' has no ${role} grant on '${pattern}'.`);
+  }
+  return { ok: true, events: [{ type: 'RoleRevoked', schemaVersion: 1, data }] };
+}
+
+function decideIssue(command: Extract<IdentityCommand, { type: 'IssueToken' }>): IdentityDecision {
+  if (isGroupPrincipal(command.principal)) {
+    return invalid(`'${command.principal}' is a group: groups hold grants, and a token acts for one user or service account.`);
+  }
+  const checked = checkTokenRequest(command.request, command.now);
+  if (!checked.ok) {
+    return invalid(checked.message);
+  }
+  return { ok: true, events: [{ type: 'TokenIssued', schemaVersion: 2, data: { principal: command.principal, tokenId: command.tokenId, sha256: command.sha256, ...checked.token } }] };
+}
+
+function decideRotate(command: Extract<IdentityCommand, { type: 'RotateToken' }>, state: PrincipalState): IdentityDecision {
+  const token = state.tokens.get(command.tokenId);
+  if (!token) {
+    return notFound(`No token '${command.tokenId.slice(0, 40)}'.`);
+  }
+  if (token.revoked || token.expiresAt <= command.now.getTime()) {
+    return invalid(`Token '${command.tokenId}' is ${token.revoked ? 'revoked' : 'expired'}: issue a new one instead of rotating it.`);
+  }
+  if (!Number.isInteger(command.graceSeconds) || command.graceSeconds < 0 || command.graceSeconds > MAX_ROTATION_GRACE_SECONDS) {
+    return invalid(`The grace of a rotated-out secret is at most ${MAX_ROTATION_GRACE_SECONDS / 86_400} days.`);
+  }
+  const previousValidUntil = new Date(Math.min(command.now.getTime() + command.graceSeconds * 1000, token.expiresAt)).toISOString();
+  return {
+    ok: true,
+    events: [{ type: 'TokenRotated', schemaVersion: 1, data: { principal: command.principal, tokenId: command.tokenId, sha256: command.sha256, previousSha256: token.sha256, previousValidUntil } }],
+  };
+}
+
 export function decide(command: IdentityCommand, state: PrincipalState): IdentityDecision {
   const nameProblem = checkPrincipalName(command.principal);
   if (nameProblem) {
     return invalid(nameProblem);
   }
-  const principal = command.principal;
   switch (command.type) {
-    case 'GrantRole': {
-      const checked = roleOn(command.role, command.pattern);
-      if (!checked.ok) {
-        return checked.decision;
-      }
-      const { role, pattern } = checked;
-      return { ok: true, events: state.grants.has(grantKey(role, pattern)) ? [] : [{ type: 'RoleGranted', schemaVersion: 1, data: { principal, role, pattern } }] };
-    }
-    case 'RevokeRole': {
-      const checked = roleOn(command.role, command.pattern);
-      if (!checked.ok) {
-        return checked.decision;
-      }
-      const { role, pattern } = checked;
-      if (!state.grants.has(grantKey(role, pattern))) {
-        return { ok: false, code: 'not-found', message: `'${principal}' has no ${role} grant on '${pattern}'.` };
-      }
-      return { ok: true, events: [{ type: 'RoleRevoked', schemaVersion: 1, data: { principal, role, pattern } }] };
-    }
-    case 'IssueToken': {
-      const description = command.description.trim();
-      if (description.length > MAX_DESCRIPTION || [...description].some(isControl)) {
-        return invalid(`The description must be at most ${MAX_DESCRIPTION} characters on one line.`);
-      }
-      return { ok: true, events: [{ type: 'TokenIssued', schemaVersion: 1, data: { principal, tokenId: command.tokenId, sha256: command.sha256, description } }] };
-    }
+    case 'GrantRole':
+    case 'RevokeRole':
+      return decideGrant(command, state);
+    case 'IssueToken':
+      return decideIssue(command);
+    case 'RotateToken':
+      return decideRotate(command, state);
     case 'RevokeToken': {
       const token = state.tokens.get(command.tokenId);
       if (!token) {
-        return { ok: false, code: 'not-found', message: `No token '${command.tokenId.slice(0, 40)}'.` };
+        return notFound(`No token '${command.tokenId.slice(0, 40)}'.`);
       }
-      return { ok: true, events: token.revoked ? [] : [{ type: 'TokenRevoked', schemaVersion: 1, data: { principal, tokenId: command.tokenId } }] };
+      return { ok: true, events: token.revoked ? [] : [{ type: 'TokenRevoked', schemaVersion: 1, data: { principal: command.principal, tokenId: command.tokenId } }] };
     }
   }
 }

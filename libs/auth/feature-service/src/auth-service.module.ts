@@ -1,10 +1,13 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IDENTITY_EVENTS_TOPIC } from '@quiver/shared-contracts-identity';
 import { eventStoreMigrations, RelayRunner } from '@quiver/shared-data-access-event-store';
-import { accessMigrations } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, accessMigrations } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from './auth.ports.js';
+import { authMigrations } from './auth.migrations.js';
 import { IdentityController } from './identity/identity.controller.js';
+import { TokensController } from './tokens/tokens.controller.js';
+import { TokenUsesController } from './tokens/token-uses.controller.js';
 
 const AUTH_RELAY = Symbol('AUTH_RELAY');
 /** How long an answer waits for the relay run its change kicked (never for a bus that is down). */
@@ -18,7 +21,7 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.deps.database.migrate([...eventStoreMigrations, ...accessMigrations]);
+    await this.deps.database.migrate([...eventStoreMigrations, ...accessMigrations, ...authMigrations]);
     await this.deps.bus.ensureTopics([{ name: IDENTITY_EVENTS_TOPIC, partitions: 3 }]);
     this.relay.start();
   }
@@ -36,10 +39,11 @@ export class AuthServiceModule {
     const relay = RelayRunner.forOutbox(deps.database, deps.bus, { name: 'identity', topic: IDENTITY_EVENTS_TOPIC }, (message) => logger.warn(message));
     return {
       module: AuthServiceModule,
-      controllers: [healthController('auth'), IdentityController],
+      controllers: [healthController('auth'), IdentityController, TokensController, TokenUsesController],
       providers: [
         // A change is answered after the relay run it kicked (bounded by the caller's wait) and the services' confirmation.
         { provide: AUTH_DEPENDENCIES, useValue: { ...deps, awaitApplied: relay.kickedThen(KICKED_RUN_WAIT_MS, deps.awaitApplied) } satisfies AuthDependencies },
+        { provide: ACCESS_CONTROL, useValue: deps.access },
         { provide: AUTH_RELAY, useValue: relay },
         AuthLifecycle,
       ],

@@ -1,2 +1,3 @@
 export * from './auth-service.module.js';
 export * from './auth.ports.js';
+export * from './tokens/token-use-count.js';

@@ -42,6 +42,9 @@ export const isStringOrNull = (value: unknown): value is string | null => value 
 /** For each event type of a family, the data fields it must carry and their checks (schema version 1). */
 export type DataRules<E extends DomainEvent> = Record<E['type'], Record<string, (value: unknown) => boolean>>;
 
+/** The data rules of schema versions after 1, by event type and version. */
+export type LaterVersionRules = Readonly<Record<string, Readonly<Record<number, Record<string, (value: unknown) => boolean>>>>>;
+
 function field<T>(object: Json, key: string, check: (value: unknown) => value is T, where: string): T {
   const value = object[key];
   if (!check(value)) {
@@ -53,7 +56,7 @@ function field<T>(object: Json, key: string, check: (value: unknown) => value is
 export const encodeRecordedEvent = (event: Recorded<DomainEvent>): string => JSON.stringify(event);
 
 /** Parses a message into a recorded event of the family `rules` describes, or throws `InvalidEventError`. */
-export function decodeRecorded<E extends DomainEvent>(text: string, rules: DataRules<E>): Recorded<E> {
+export function decodeRecorded<E extends DomainEvent>(text: string, rules: DataRules<E>, laterVersions: LaterVersionRules = {}): Recorded<E> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -64,12 +67,14 @@ export function decodeRecorded<E extends DomainEvent>(text: string, rules: DataR
     throw new InvalidEventError('message is not a JSON object');
   }
   const type = field(parsed, 'type', isString, 'event');
-  const required = (rules as Record<string, Record<string, (value: unknown) => boolean> | undefined>)[type];
-  if (!required || !Object.hasOwn(rules, type)) {
+  const firstVersion = (rules as Record<string, Record<string, (value: unknown) => boolean> | undefined>)[type];
+  if (!firstVersion || !Object.hasOwn(rules, type)) {
     throw new InvalidEventError(`unknown event type '${type.slice(0, 60)}'`);
   }
   const schemaVersion = field(parsed, 'schemaVersion', isNumber, 'event');
-  if (schemaVersion !== 1) {
+  const later = Object.hasOwn(laterVersions, type) ? laterVersions[type] : undefined;
+  const required = schemaVersion === 1 ? firstVersion : later && Object.hasOwn(later, schemaVersion) ? later[schemaVersion] : undefined;
+  if (!required) {
     throw new InvalidEventError(`unsupported schemaVersion ${schemaVersion} for ${type}`);
   }
   for (const key of ['eventId', 'streamId', 'position', 'recordedAt']) {

@@ -23,19 +23,48 @@ export interface Grant {
   readonly pattern: string;
 }
 
-/** The principal a request acts for, with the grants it holds now. */
+/** What a token narrows its principal's rights to; an absent list narrows nothing. */
+export interface TokenScope {
+  readonly id: string;
+  readonly kind: string;
+  /** Canonical package patterns (see `parsePackagePattern`) the token may act on. */
+  readonly packages?: readonly string[];
+  readonly permissions?: readonly Permission[];
+}
+
+/**
+ * The principal a request acts for, with the grants it holds now (its own and its groups'), and
+ * the scope of the token it presented (none for a password or the bootstrap administrator).
+ */
 export interface Caller {
   readonly name: string;
   readonly grants: readonly Grant[];
+  readonly token?: TokenScope;
 }
 
 /** The bootstrap administrator (the token in `<data dir>/admin-token` / `QUIVER_ADMIN_TOKEN_SHA256`). */
 export const BOOTSTRAP_ADMIN: Caller = { name: 'admin', grants: [{ role: 'admin', pattern: '*' }] };
 
 const PRINCIPAL_NAME = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+/** Directory group names as the directory spells them, compared in lower case (`Platform Team`). */
+const GROUP_NAME = /^[a-z0-9](?:[a-z0-9 ._-]{0,62}[a-z0-9])?$/;
+export const GROUP_PREFIX = 'group:';
 
-/** Principal names are lowercase login names (`alice`, `ci-payments`); `admin` is the bootstrap administrator's. */
+/** The grantee name of a directory group: `group:` and its name in lower case. */
+export const groupPrincipal = (group: string): string => `${GROUP_PREFIX}${group.trim().toLowerCase()}`;
+
+export const isGroupPrincipal = (name: string): boolean => name.startsWith(GROUP_PREFIX);
+
+/**
+ * Principal names are lowercase login names (`alice`, `ci-payments`) or `group:<name>` for a
+ * directory group (which holds grants, never tokens); `admin` is the bootstrap administrator's.
+ */
 export function checkPrincipalName(name: string): string | undefined {
+  if (isGroupPrincipal(name)) {
+    return GROUP_NAME.test(name.slice(GROUP_PREFIX.length))
+      ? undefined
+      : `'${name.slice(0, 80)}' is not a valid group: use group:<name> with 1 to 64 lowercase letters, digits, spaces, '.', '_' or '-'.`;
+  }
   if (!PRINCIPAL_NAME.test(name)) {
     return `'${name.slice(0, 80)}' is not a valid principal name: use 1 to 64 lowercase letters, digits, '.', '_' or '-', starting and ending with a letter or digit.`;
   }

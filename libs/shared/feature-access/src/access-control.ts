@@ -1,15 +1,32 @@
 import { timingSafeEqual } from 'node:crypto';
-import { BOOTSTRAP_ADMIN, isRole, type Caller, type Grant } from '@quiver/shared-domain-access';
+import { addressInRanges, BOOTSTRAP_ADMIN, isRole, PERMISSIONS, type Caller, type Grant, type Permission } from '@quiver/shared-domain-access';
 import type { SqlExecutor } from '@quiver/shared-ports';
 import { hashApiToken, isWellFormedToken } from '@quiver/shared-util-tokens';
+
+/** Why a presented token does not authenticate a request. */
+export type TokenRefusal = 'unknown' | 'revoked' | 'expired' | 'rotated-out' | 'used-up' | 'address';
+
+export type Authentication =
+  | { readonly ok: true; readonly caller: Caller }
+  | { readonly ok: false; readonly refusal: TokenRefusal; readonly tokenId?: string; readonly principal?: string };
+
+/** Counts the uses of tokens issued with a limit, exactly, for every service and replica (the auth service's count). */
+export interface TokenUseCounter {
+  /** Takes one use of the token; false when none is left. `secret` lets a remote counter authenticate the request. */
+  take(tokenId: string, usesAllowed: number, secret: string): Promise<boolean>;
+}
+
+/** Told of every request a token authenticated, to keep its last use (never awaited on the request path). */
+export type TokenUseListener = (use: { readonly tokenId: string; readonly at: Date; readonly address: string }) => void;
 
 export interface AccessControlOptions {
   /** sha256 (hex) of the bootstrap administrator's token; absent: only issued tokens are accepted. */
   readonly bootstrapAdminSha256?: string;
   /**
-   * How long a verified token's principal and grants are reused without a database read. A revoked
-   * token or grant stops working on another replica within this time; on the replica that applied the
-   * change, at once.
+   * How long a verified token's principal, grants and restrictions are reused without a database
+   * read. A revoked token or grant stops working on another replica within this time; on the
+   * replica that applied the change, at once. Expiry, address and use limits are checked on every
+   * request whatever is cached.
    */
   readonly cacheTtlMs: number;
   readonly maxCachedTokens?: number;
@@ -20,17 +37,49 @@ export interface AccessControlOptions {
    * every change itself (embedded mode, the auth service) and calls `invalidate()`.
    */
   readonly sharedProjection?: boolean;
+  /** Required to accept tokens issued with a use limit; without it they are refused as used up. */
+  readonly useCounter?: TokenUseCounter;
+  readonly onUse?: TokenUseListener;
   readonly now?: () => number;
 }
 
+interface VerifiedToken {
+  readonly caller: Caller;
+  readonly tokenId: string;
+  readonly expiresAt: number;
+  /** Set when the presented secret is the token's rotated-out one. */
+  readonly validUntil?: number;
+  readonly usesAllowed: number | null;
+  readonly cidrs: readonly string[] | null;
+  /** When this cache entry must be read again. */
+  readonly until: number;
+}
+
+interface TokenRow {
+  token_id: string;
+  principal: string;
+  kind: string;
+  current: boolean;
+  expires_at: Date;
+  previous_valid_until: Date | null;
+  revoked_at: Date | null;
+  packages: string[] | null;
+  permissions: string[] | null;
+  uses_allowed: number | null;
+  cidrs: string[] | null;
+}
+
+const isPermission = (value: string): value is Permission => (PERMISSIONS as readonly string[]).includes(value);
+
 /**
  * Who is calling: the bootstrap administrator, or the principal an issued token acts for, with the
- * grants it holds now (from the access projection). Only successes are cached, so garbage tokens
- * cannot fill the cache or keep a database busy beyond one indexed lookup each.
+ * grants it holds now (from the access projection) narrowed by the token's scope. Verifications
+ * are cached by the token's sha256, never by the secret, and only successes are cached, so garbage
+ * tokens cannot fill the cache or keep a database busy beyond one indexed lookup each.
  */
 export class AccessControl {
   private readonly admin: Buffer | undefined;
-  private readonly verified = new Map<string, { readonly caller: Caller; readonly until: number }>();
+  private readonly verified = new Map<string, VerifiedToken>();
   private readonly now: () => number;
   /** The projection version the cached verifications were made at (shared projections only). */
   private cachedAt: string | undefined;
@@ -45,8 +94,68 @@ export class AccessControl {
     this.now = options.now ?? Date.now;
   }
 
-  /** Resolves the caller a presented token acts for, or undefined for a malformed, unknown or revoked token. */
-  async authenticate(token: string): Promise<Caller | undefined> {
+  /** The caller a presented token acts for, or why the token does not authenticate a request from `address`. */
+  async authenticateToken(secret: string, address: string): Promise<Authentication> {
+    if (!isWellFormedToken(secret)) {
+      return { ok: false, refusal: 'unknown' };
+    }
+    const sha256 = hashApiToken(secret);
+    const presented = Buffer.from(sha256, 'hex');
+    if (this.admin && this.admin.length === presented.length && timingSafeEqual(this.admin, presented)) {
+      return { ok: true, caller: BOOTSTRAP_ADMIN };
+    }
+    const found = await this.verify(sha256);
+    if ('ok' in found) {
+      return found;
+    }
+    const at = this.now();
+    const refused = (refusal: TokenRefusal): Authentication => ({ ok: false, refusal, tokenId: found.tokenId, principal: found.caller.name });
+    if (at >= found.expiresAt) {
+      return refused('expired');
+    }
+    if (found.validUntil !== undefined && at >= found.validUntil) {
+      return refused('rotated-out');
+    }
+    if (found.cidrs && !addressInRanges(address, found.cidrs)) {
+      return refused('address');
+    }
+    if (found.usesAllowed !== null && !(await this.options.useCounter?.take(found.tokenId, found.usesAllowed, secret))) {
+      return refused('used-up');
+    }
+    this.options.onUse?.({ tokenId: found.tokenId, at: new Date(at), address });
+    return { ok: true, caller: found.caller };
+  }
+
+  /**
+   * Takes one use of a live token issued with a use limit, for another service that authenticated a
+   * request with it (that service checked the client's address); false when none is left or the
+   * token does not verify.
+   */
+  async takeUse(secret: string): Promise<boolean> {
+    if (!isWellFormedToken(secret)) {
+      return false;
+    }
+    const found = await this.verify(hashApiToken(secret));
+    const at = this.now();
+    if ('ok' in found || at >= found.expiresAt || (found.validUntil !== undefined && at >= found.validUntil) || found.usesAllowed === null) {
+      return false;
+    }
+    return (await this.options.useCounter?.take(found.tokenId, found.usesAllowed, secret)) === true;
+  }
+
+  /** Resolves the caller a presented token acts for, or undefined for any token that does not authenticate. */
+  async authenticate(secret: string, address = ''): Promise<Caller | undefined> {
+    const result = await this.authenticateToken(secret, address);
+    return result.ok ? result.caller : undefined;
+  }
+
+  /** Forgets every cached verification: called when this process applied an identity change. */
+  invalidate(): void {
+    this.verified.clear();
+  }
+
+  /** The token a sha256 belongs to, from the cache or the projection; a refusal for none, or a revoked one. */
+  private async verify(sha256: string): Promise<VerifiedToken | Extract<Authentication, { ok: false }>> {
     if (this.options.sharedProjection) {
       const version = await this.currentVersion();
       if (version !== this.cachedAt) {
@@ -54,29 +163,53 @@ export class AccessControl {
         this.cachedAt = version;
       }
     }
-    const hit = this.verified.get(token);
+    const hit = this.verified.get(sha256);
     if (hit && hit.until > this.now()) {
-      return hit.caller;
+      return hit;
     }
-    this.verified.delete(token);
-    if (!isWellFormedToken(token)) {
-      return undefined;
+    this.verified.delete(sha256);
+    const row = await this.tokenRow(sha256);
+    if (!row) {
+      return { ok: false, refusal: 'unknown' };
     }
-    const sha256 = hashApiToken(token);
-    const presented = Buffer.from(sha256, 'hex');
-    const caller = this.admin && this.admin.length === presented.length && timingSafeEqual(this.admin, presented) ? BOOTSTRAP_ADMIN : await this.lookup(sha256);
-    if (caller && this.options.cacheTtlMs > 0) {
+    if (row.revoked_at !== null) {
+      return { ok: false, refusal: 'revoked', tokenId: row.token_id, principal: row.principal };
+    }
+    const permissions = row.permissions?.filter(isPermission);
+    const token: VerifiedToken = {
+      caller: {
+        name: row.principal,
+        grants: await this.grantsOf(row.principal),
+        token: { id: row.token_id, kind: row.kind, ...(row.packages ? { packages: row.packages } : {}), ...(permissions ? { permissions } : {}) },
+      },
+      tokenId: row.token_id,
+      expiresAt: row.expires_at.getTime(),
+      ...(row.current ? {} : { validUntil: row.previous_valid_until?.getTime() ?? 0 }),
+      usesAllowed: row.uses_allowed,
+      cidrs: row.cidrs,
+      until: this.now() + this.options.cacheTtlMs,
+    };
+    if (this.options.cacheTtlMs > 0) {
       if (this.verified.size >= (this.options.maxCachedTokens ?? 10_000)) {
         this.verified.delete(this.verified.keys().next().value as string);
       }
-      this.verified.set(token, { caller, until: this.now() + this.options.cacheTtlMs });
+      this.verified.set(sha256, token);
     }
-    return caller;
+    return token;
   }
 
-  /** Forgets every cached verification: called when this process applied an identity change. */
-  invalidate(): void {
-    this.verified.clear();
+  private async tokenRow(sha256: string): Promise<TokenRow | undefined> {
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT token_id, principal, kind, sha256 = $1 AS current, expires_at, previous_valid_until, revoked_at, packages, permissions, uses_allowed, cidrs
+         FROM access_tokens WHERE sha256 = $1 OR previous_sha256 = $1`,
+      [sha256],
+    );
+    return rows[0];
+  }
+
+  private async grantsOf(principal: string): Promise<Grant[]> {
+    const { rows } = await this.db.query<{ role: string; pattern: string }>('SELECT role, pattern FROM access_grants WHERE principal = $1', [principal]);
+    return rows.flatMap((row) => (isRole(row.role) ? [{ role: row.role, pattern: row.pattern }] : []));
   }
 
   private currentVersion(): Promise<string> {
@@ -87,19 +220,5 @@ export class AccessControl {
       setImmediate(() => (this.versionRead = undefined)); // the next turn reads again
     }
     return this.versionRead;
-  }
-
-  private async lookup(sha256: string): Promise<Caller | undefined> {
-    const { rows } = await this.db.query<{ principal: string; role: string | null; pattern: string | null }>(
-      `SELECT t.principal, g.role, g.pattern FROM access_tokens t LEFT JOIN access_grants g ON g.principal = t.principal
-        WHERE t.sha256 = $1 AND t.revoked_at IS NULL`,
-      [sha256],
-    );
-    const first = rows[0];
-    if (!first) {
-      return undefined;
-    }
-    const grants: Grant[] = rows.flatMap((row) => (row.role !== null && row.pattern !== null && isRole(row.role) ? [{ role: row.role, pattern: row.pattern }] : []));
-    return { name: first.principal, grants };
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { IdentityEvent, RecordedIdentityEvent } from '@quiver/shared-contracts-identity';
+import type { IdentityEvent, RecordedIdentityEvent, TokenIssued } from '@quiver/shared-contracts-identity';
 import { PgliteDatabase } from '@quiver/shared-data-access-db';
 import { BOOTSTRAP_ADMIN } from '@quiver/shared-domain-access';
 import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
@@ -18,6 +18,13 @@ const recorded = (event: IdentityEvent): RecordedIdentityEvent => {
   return { ...event, eventId: randomUUID(), streamId: `principal-${event.data.principal}`, streamVersion: position, position: String(position), recordedAt: new Date().toISOString(), metadata: { actor: 'admin' } };
 };
 
+const FUTURE = '2999-01-01T00:00:00.000Z';
+const issued = (tokenId: string, secret: string, data: Partial<TokenIssued['data']> = {}): IdentityEvent => ({
+  type: 'TokenIssued',
+  schemaVersion: 2,
+  data: { principal: 'u2', tokenId, sha256: hashApiToken(secret), description: '', kind: 'personal', expiresAt: FUTURE, packages: null, permissions: null, usesAllowed: null, cidrs: null, reason: null, ...data },
+});
+
 describe('access control over the access projection (PGlite)', () => {
   let db: PgliteDatabase;
   const admin = generateApiToken();
@@ -27,7 +34,7 @@ describe('access control over the access projection (PGlite)', () => {
   before(async () => {
     db = await PgliteDatabase.open();
     await db.migrate(accessMigrations);
-    await apply({ type: 'TokenIssued', schemaVersion: 1, data: { principal: 'u2', tokenId: 'tk_1', sha256: hashApiToken(token), description: '' } });
+    await apply(issued('tk_1', token));
     await apply({ type: 'RoleGranted', schemaVersion: 1, data: { principal: 'u2', role: 'reader', pattern: 'demo' } });
     await apply({ type: 'RoleGranted', schemaVersion: 1, data: { principal: 'u2', role: 'developer', pattern: 'u2-*' } });
   });
@@ -73,5 +80,49 @@ describe('access control over the access projection (PGlite)', () => {
     clock = 1000;
     assert.equal(await local.authenticate(token), undefined, 'local: expired, verified again, revoked');
     assert.equal(await shared.authenticate(token), undefined, 'shared: revoked at once');
+  });
+
+  it('refuses an expired token, a rotated-out secret after its grace, one from outside its ranges and one used up, naming why', async () => {
+    let clock = Date.parse('2026-12-07T10:00:00.000Z');
+    let left = 1;
+    const access = new AccessControl(db, { cacheTtlMs: 60_000, now: () => clock, useCounter: { take: () => Promise.resolve(left-- > 0) } });
+    const [expiring, rotated, ranged, counted] = [generateApiToken(), generateApiToken(), generateApiToken(), generateApiToken()];
+    const next = generateApiToken();
+    await apply(issued('tk_exp', expiring, { expiresAt: '2026-12-07T10:00:03.000Z', kind: 'temporary' }));
+    await apply(issued('tk_rot', rotated));
+    await apply({ type: 'TokenRotated', schemaVersion: 1, data: { principal: 'u2', tokenId: 'tk_rot', sha256: hashApiToken(next), previousSha256: hashApiToken(rotated), previousValidUntil: '2026-12-07T10:00:05.000Z' } });
+    await apply(issued('tk_cidr', ranged, { cidrs: ['10.0.0.0/8'] }));
+    await apply(issued('tk_uses', counted, { usesAllowed: 1, packages: ['demo'], permissions: ['package:install'] }));
+    const why = async (secret: string, address = '127.0.0.1'): Promise<string> => {
+      const result = await access.authenticateToken(secret, address);
+      return result.ok ? `ok ${result.caller.token?.id ?? ''}` : result.refusal;
+    };
+    assert.equal(await why(expiring), 'ok tk_exp');
+    assert.equal(await why(rotated), 'ok tk_rot', 'the old secret within its grace');
+    assert.equal(await why(next), 'ok tk_rot', 'the new secret');
+    assert.equal(await why(ranged, '10.1.2.3'), 'ok tk_cidr');
+    assert.equal(await why(ranged, '::ffff:10.1.2.3'), 'ok tk_cidr');
+    assert.equal(await why(ranged, '192.168.0.1'), 'address');
+    const first = await access.authenticateToken(counted, '127.0.0.1');
+    assert.deepEqual(first.ok ? first.caller.token : undefined, { id: 'tk_uses', kind: 'personal', packages: ['demo'], permissions: ['package:install'] });
+    assert.equal(await why(counted), 'used-up');
+    clock += 5000; // cached verifications are still within their time to live: expiry is checked anyway
+    assert.equal(await why(expiring), 'expired');
+    assert.equal(await why(rotated), 'rotated-out');
+    assert.equal(await why(next), 'ok tk_rot');
+    assert.equal(await why(generateApiToken()), 'unknown');
+    await apply({ type: 'TokenRevoked', schemaVersion: 1, data: { principal: 'u2', tokenId: 'tk_cidr' } });
+    access.invalidate();
+    assert.equal(await why(ranged, '10.1.2.3'), 'revoked');
+    assert.equal(await why(counted), 'used-up', 'without a counter that says yes, a limited token is refused');
+  });
+
+  it('keys what it remembers by the token hash, never by the secret', async () => {
+    const access = new AccessControl(db, { cacheTtlMs: 60_000 });
+    const secret = generateApiToken();
+    await apply(issued('tk_cache', secret));
+    assert.ok(await access.authenticate(secret));
+    const keys = [...(access as unknown as { verified: Map<string, unknown> }).verified.keys()];
+    assert.deepEqual(keys, [hashApiToken(secret)]);
   });
 });

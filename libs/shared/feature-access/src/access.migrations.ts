@@ -38,4 +38,25 @@ export const accessMigrations: readonly Migration[] = [
       );
       INSERT INTO access_version (id, version) VALUES (1, 0);`,
   },
+  {
+    id: 'access_0002_token_kinds_and_restrictions',
+    sql: `
+      ALTER TABLE access_tokens
+        ADD COLUMN kind text NOT NULL DEFAULT 'personal',
+        ADD COLUMN expires_at timestamptz,
+        ADD COLUMN packages text[],
+        ADD COLUMN permissions text[],
+        ADD COLUMN uses_allowed integer,
+        ADD COLUMN cidrs text[],
+        ADD COLUMN reason text,
+        -- A rotated-out secret, valid until previous_valid_until.
+        ADD COLUMN previous_sha256 text UNIQUE,
+        ADD COLUMN previous_valid_until timestamptz,
+        -- Kept by the auth service from token-use facts; the other services leave them empty.
+        ADD COLUMN last_used_at timestamptz,
+        ADD COLUMN last_used_from text;
+      -- Tokens issued before kinds and lifetimes: personal, 90 days from their issue (the first event shape's upcast).
+      UPDATE access_tokens SET expires_at = issued_at + interval '90 days';
+      ALTER TABLE access_tokens ALTER COLUMN expires_at SET NOT NULL;`,
+  },
 ];

@@ -23,14 +23,25 @@ export async function applyIdentityEvent(tx: SqlExecutor, event: RecordedIdentit
     case 'RoleRevoked':
       await tx.query('DELETE FROM access_grants WHERE principal = $1 AND role = $2 AND pattern = $3', [event.data.principal, event.data.role, event.data.pattern]);
       break;
-    case 'TokenIssued':
+    case 'TokenIssued': {
+      const { data } = event;
       await tx.query(
-        'INSERT INTO access_tokens (token_id, principal, sha256, description, issued_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_id) DO NOTHING',
-        [event.data.tokenId, event.data.principal, event.data.sha256, event.data.description, event.recordedAt],
+        `INSERT INTO access_tokens (token_id, principal, sha256, description, issued_at, kind, expires_at, packages, permissions, uses_allowed, cidrs, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (token_id) DO NOTHING`,
+        [data.tokenId, data.principal, data.sha256, data.description, event.recordedAt, data.kind, data.expiresAt, data.packages, data.permissions, data.usesAllowed, data.cidrs, data.reason],
       );
       break;
+    }
     case 'TokenRevoked':
       await tx.query('UPDATE access_tokens SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL', [event.data.tokenId, event.recordedAt]);
+      break;
+    case 'TokenRotated':
+      await tx.query('UPDATE access_tokens SET sha256 = $2, previous_sha256 = $3, previous_valid_until = $4 WHERE token_id = $1', [
+        event.data.tokenId,
+        event.data.sha256,
+        event.data.previousSha256,
+        event.data.previousValidUntil,
+      ]);
       break;
   }
   return true;

@@ -1,4 +1,5 @@
 import { Controller, Get, type Type } from '@nestjs/common';
+import { Public } from './http/access-declaration.js';
 
 export interface HealthReport {
   readonly status: 'ok';
@@ -9,6 +10,7 @@ export interface HealthReport {
 /** `GET /-/<service>/health`: one liveness endpoint per service, distinct even when all run on one port. */
 export function healthController(service: string): Type {
   @Controller(`-/${service}`)
+  @Public()
   class HealthController {
     @Get('health')
     health(): HealthReport {

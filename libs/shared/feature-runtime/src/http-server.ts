@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
+import { undeclaredRoutes } from './http/access-declaration.js';
 import { boundBody, hasBody } from './http/body-deadline.js';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
 import { sendProblem } from './http/problem-response.js';
@@ -33,6 +34,10 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
     }), {
     logger: LOG_LEVELS[config.logLevel],
   });
+  const undeclared = undeclaredRoutes(app);
+  if (undeclared.length > 0) {
+    throw new Error(`Every route must declare its access with @Authenticated(…) or @Public(); these do not: ${undeclared.join(', ')}.`);
+  }
   app.useGlobalFilters(new UnavailableFilter());
   app.getHttpAdapter().getInstance().addHook('onRequest', refuseControlCharacters); // 400 before any route (control-characters.ts)
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).

@@ -1,3 +1,4 @@
+import { Public } from './http/access-declaration.js';
 import { Controller, Get, Param, Query, Res, type Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 
@@ -52,6 +53,7 @@ export async function waitUntilSeen(seen: () => Promise<boolean>, listeners: Set
  */
 export function processedEventController(path: string, waitFor: (eventId: string, timeoutMs: number) => Promise<void>): Type {
   @Controller(path)
+  @Public()
   class ProcessedEventController {
     @Get(':eventId')
     async processed(@Param('eventId') eventId: string, @Query('waitMs') waitMs: string | undefined, @Res() reply: FastifyReply): Promise<FastifyReply> {

@@ -55,6 +55,8 @@ export interface QuiverConfig {
   readonly indexUrl?: string;
   /** Where the auth service asks the upload service whether an identity event is applied yet (distributed mode). */
   readonly uploadUrl?: string;
+  /** Where index and upload take a use of a token issued with a use limit (the auth service keeps the one count). */
+  readonly authUrl?: string;
   /** Where this deployment publishes Quiver's `docs/` directory; messages link to pages under it. */
   readonly docsUrl?: string;
   readonly access: {
@@ -196,6 +198,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
     ...withOptional('uploadUrl', url('QUIVER_UPLOAD_URL')),
+    ...withOptional('authUrl', url('QUIVER_AUTH_URL')),
     ...withOptional('docsUrl', url('QUIVER_DOCS_URL')),
     access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
     maintenance: {

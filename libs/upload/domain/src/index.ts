@@ -5,6 +5,6 @@ export * from './upload-form.js';
 export * from './project.decider.js';
 export * from './publishing-help.js';
 export * from './classifiers.js';
-export * from './duration.js';
+export { durationText, formatDuration, parseDuration } from '@quiver/shared-domain-access';
 export * from './project-name-policy.js';
 export * from './wheel-platform.js';

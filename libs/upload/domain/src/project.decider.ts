@@ -3,7 +3,7 @@
  * Pure: time comes in with the command, storage and ids are the caller's business.
  */
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '@quiver/shared-domain-access';
 import { newProjectNameProblem } from './project-name-policy.js';
 import { publishingHelp } from './publishing-help.js';
 import { reject, type UploadRejection } from './upload-rejection.js';

@@ -3,9 +3,11 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { evaluatePreconditions, rangeApplies } from '@quiver/index-domain';
+import type { Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
+import { mayRead, privateAnswer } from '../read-auth.js';
 import { ProjectSerials } from '../simple/project-serials.js';
 import { ProjectReadModel } from '../simple/project.read-model.js';
 import { parseRange } from './byte-range.js';
@@ -26,6 +28,7 @@ const contentDisposition = (filename: string): string =>
  * short instead of completed (BAD-INPUT 48, ADR 0008).
  */
 @Controller('files')
+@Authenticated({ credentials: 'token-or-password' })
 export class FilesController {
   private readonly logger = new Logger('index');
   private readonly storedFiles: StoredFiles;
@@ -41,15 +44,11 @@ export class FilesController {
 
   /** Fastify answers HEAD through this handler too (exposeHeadRoutes); HEAD reads no bytes. */
   @Get(':sha256/:filename')
-  get(@Param('sha256') sha256: string, @Param('filename') filename: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.serve(sha256, filename, request, reply, request.method === 'HEAD');
+  get(@Param('sha256') sha256: string, @Param('filename') filename: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.serve(sha256, filename, caller, request, reply, request.method === 'HEAD');
   }
 
-  private async serve(sha256: string, filename: string, request: FastifyRequest, reply: FastifyReply, headOnly: boolean): Promise<FastifyReply> {
-    const caller = await requireReader(request, reply, this.deps.access);
-    if (!caller) {
-      return reply;
-    }
+  private async serve(sha256: string, filename: string, caller: Caller, request: FastifyRequest, reply: FastifyReply, headOnly: boolean): Promise<FastifyReply> {
     const notFound = (): FastifyReply => privateAnswer(reply.code(404)).header('content-type', 'text/plain; charset=utf-8').send('Not Found\n');
     if (!/^[0-9a-f]{64}$/.test(sha256)) {
       return notFound();

@@ -1,8 +1,10 @@
-import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { formatUploadTime, resolveProjectPath } from '@quiver/index-domain';
+import type { Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
+import { mayRead, privateAnswer } from '../read-auth.js';
 import { ProjectReadModel, type VersionedFile } from '../simple/project.read-model.js';
 
 const fileJson = (file: VersionedFile) => ({
@@ -20,6 +22,7 @@ const fileJson = (file: VersionedFile) => ({
 
 /** `/pypi/<project>/json` and `/pypi/<project>/<version>/json`, shaped like PyPI's JSON API. */
 @Controller('pypi')
+@Authenticated({ credentials: 'token-or-password' })
 export class PypiJsonController {
   private readonly readModel: ProjectReadModel;
 
@@ -28,20 +31,16 @@ export class PypiJsonController {
   }
 
   @Get(':project/json')
-  project(@Param('project') project: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.render(project, undefined, request, reply);
+  project(@Param('project') project: string, @CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.render(project, undefined, caller, reply);
   }
 
   @Get(':project/:version/json')
-  release(@Param('project') project: string, @Param('version') version: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.render(project, version, request, reply);
+  release(@Param('project') project: string, @Param('version') version: string, @CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.render(project, version, caller, reply);
   }
 
-  private async render(raw: string, version: string | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await requireReader(request, reply, this.deps.access);
-    if (!caller) {
-      return reply;
-    }
+  private async render(raw: string, version: string | undefined, caller: Caller, reply: FastifyReply): Promise<FastifyReply> {
     const resolved = resolveProjectPath(raw);
     const page = resolved.kind === 'ok' && mayRead(caller, resolved.name) ? await this.readModel.projectPage(resolved.name) : undefined;
     const latestLive = page?.versions.filter((v) => page.files.some((file) => file.version === v && file.yanked === false)).at(-1);

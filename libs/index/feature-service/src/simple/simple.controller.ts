@@ -10,15 +10,17 @@ import {
   resolveProjectPath,
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { permitsEverywhere } from '@quiver/shared-domain-access';
+import { allowsEverywhere, type Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { SingleQuery } from '@quiver/shared-feature-runtime';
-import { mayRead, privateAnswer, requireReader } from '../read-auth.js';
+import { mayRead, privateAnswer } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 import { ProjectSerials } from './project-serials.js';
 
 /** PEP 503 HTML and PEP 691 JSON, chosen by `Accept` (or `?format=`). */
 @Controller('simple')
+@Authenticated({ credentials: 'token-or-password' })
 export class SimpleController {
   private readonly readModel: ProjectReadModel;
   private readonly cache: PageCache;
@@ -32,18 +34,14 @@ export class SimpleController {
   }
 
   @Get('/')
-  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @SingleQuery('format') format?: string): Promise<FastifyReply> {
-    const caller = await requireReader(request, reply, this.deps.access);
-    if (!caller) {
-      return reply;
-    }
+  async index(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply, @SingleQuery('format') format?: string): Promise<FastifyReply> {
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
     const all = await this.readModel.listProjects();
     // The registry's last serial, as mirrors read it: the highest any project reached (a project
     // keeps its serial, and so its row, forever), from the rows just read, so no other query.
     const lastSerial = all.reduce((max, project) => Math.max(max, project.lastSerial), 0);
     // Only the projects the caller may install from are listed.
-    const projects = permitsEverywhere(caller.grants, 'package:install') ? all : all.filter((project) => mayRead(caller, project.name));
+    const projects = allowsEverywhere(caller, 'package:install') ? all : all.filter((project) => mayRead(caller, project.name));
     const body = mediaType.endsWith('json') ? renderIndexJson(projects, lastSerial) : renderIndexHtml(projects);
     return this.send(reply.header('x-pypi-last-serial', String(lastSerial)), mediaType, body);
   }
@@ -52,14 +50,11 @@ export class SimpleController {
   @Get(':project')
   async project(
     @Param('project') raw: string,
+    @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @SingleQuery('format') format?: string,
   ): Promise<FastifyReply> {
-    const caller = await requireReader(request, reply, this.deps.access);
-    if (!caller) {
-      return reply;
-    }
     const resolved = resolveProjectPath(raw);
     const hasSlash = request.url.split('?')[0]?.endsWith('/') ?? false;
     if (resolved.kind === 'redirect' || (resolved.kind === 'ok' && !hasSlash)) {

@@ -1,3 +1,4 @@
+export * from './access-declaration.js';
 export * from './body-deadline.js';
 export * from './control-characters.js';
 export * from './credentials.js';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobStoreUnavailableError, DatabaseUnavailableError, DirectoryUnavailableError } from '@quiver/shared-ports';
 import { sendProblem } from './problem-response.js';
 
-const UNAVAILABLE = new Set(['DatabaseUnavailableError', 'BlobStoreUnavailableError', 'EventBusUnavailableError', 'DirectoryUnavailableError']);
+const UNAVAILABLE = new Set(['DatabaseUnavailableError', 'BlobStoreUnavailableError', 'EventBusUnavailableError', 'DirectoryUnavailableError', 'TokenUseCountUnavailableError']);
 
 /**
  * The one place infrastructure failures become HTTP: a dependency that is down gives 503 with
@@ -19,6 +19,11 @@ export class UnavailableFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     if (error instanceof HttpException) {
+      // A refusal may come with headers (a 401's Basic challenge, a 429's Retry-After).
+      const headers = (error as { headers?: unknown }).headers;
+      for (const [name, value] of Object.entries(typeof headers === 'object' && headers !== null ? headers : {})) {
+        void reply.header(name, String(value));
+      }
       void sendProblem(request, reply, error.getStatus(), codeOf(error), error.message);
       return;
     }

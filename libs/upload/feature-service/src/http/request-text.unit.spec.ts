@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pathParameterProblem, textProblem } from './request-text.js';
+import { textProblem } from './request-text.js';
 
 describe('request text', () => {
   it('takes any well-formed text without control characters', () => {
@@ -18,11 +18,4 @@ describe('request text', () => {
     }
   });
 
-  it('names the first bad path parameter', () => {
-    assert.equal(pathParameterProblem({ 'project name': 'demo', version: undefined, filename: 'demo-1.0.tar.gz' }), undefined);
-    assert.equal(
-      pathParameterProblem({ 'project name': 'demo', filename: 'demo\u0000.tar.gz' }),
-      'The filename in the request path contains control characters (such as NUL, tab or a line break).',
-    );
-  });
 });

@@ -1,8 +1,9 @@
 import { Body, Controller, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload, forbidden } from '../http/upload-auth.js';
 import { BlobMaintenance } from './blob-maintenance.js';
 
 /** Ten years: more than any sensible grace, small enough to stay an exact number of milliseconds. */
@@ -31,6 +32,7 @@ export function requestedGrace(query: unknown, body: unknown, configured: number
  * project, filename and blobKey) and logs one alert line per finding.
  */
 @Controller('api/maintenance')
+@Authenticated({ credentials: 'token', permission: 'admin:*' })
 export class MaintenanceController {
   private readonly logger = new Logger('maintenance');
   private readonly maintenance: BlobMaintenance;
@@ -40,38 +42,22 @@ export class MaintenanceController {
   }
 
   @Post('gc')
-  async gc(@Query() query: unknown, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
-    }
-    const denied = forbidden(auth.caller, 'admin:*');
-    if (denied) {
-      return sendProblem(request, reply, 403, denied.code, denied.message);
-    }
+  async gc(@Query() query: unknown, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const grace = requestedGrace(query, body, this.deps.maintenance.orphanGraceSeconds);
     if (!grace.ok) {
       return sendProblem(request, reply, 400, 'invalid-request', grace.message);
     }
     const result = await this.maintenance.collectOrphans(grace.seconds);
-    this.logger.log(`orphan GC by ${auth.caller.name} (grace ${result.graceSeconds} s): ${result.removed.length} removed, ${result.kept} kept of ${result.scanned}`);
+    this.logger.log(`orphan GC by ${caller.name} (grace ${result.graceSeconds} s): ${result.removed.length} removed, ${result.kept} kept of ${result.scanned}`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }
 
   @Post('reconcile')
-  async reconcile(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
-    }
-    const denied = forbidden(auth.caller, 'admin:*');
-    if (denied) {
-      return sendProblem(request, reply, 403, denied.code, denied.message);
-    }
+  async reconcile(@CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const result = await this.maintenance.reconcile((kind, finding, problem) =>
       this.logger.error(`ALERT blob integrity: ${kind} ${finding.blobKey} for ${finding.project} ${finding.filename} (${problem})`),
     );
-    this.logger.log(`reconcile by ${auth.caller.name}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
+    this.logger.log(`reconcile by ${caller.name}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }
 }

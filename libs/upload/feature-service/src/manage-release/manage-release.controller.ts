@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { formatVersion, normalizeProjectName, parseVersion } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import type { Permission } from '@quiver/shared-domain-access';
-import { authenticateUpload, forbidden } from '../http/upload-auth.js';
+import type { Caller, Permission } from '@quiver/shared-domain-access';
+import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
-import { pathParameterProblem } from '../http/request-text.js';
 import { ManageReleaseHandler } from './manage-release.handler.js';
 import { parseYankBody } from './manage-release.request.js';
 
@@ -20,6 +20,7 @@ type BodyCheck = { ok: true } | { ok: false; message: string };
  * problem document.
  */
 @Controller('api/packages')
+@Authenticated({ credentials: 'token' })
 export class ManageReleaseController {
   private readonly handler: ManageReleaseHandler;
 
@@ -28,23 +29,24 @@ export class ManageReleaseController {
   }
 
   @Post(':project/releases/:version/yank')
-  yank(@Param('project') project: string, @Param('version') version: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  yank(@Param('project') project: string, @Param('version') version: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const parsed = parseYankBody(body);
     const reason = parsed.ok ? parsed.reason : '';
-    return this.run(request, reply, 'package:yank', { project, version }, parsed, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
+    return this.run(caller, request, reply, 'package:yank', { project, version }, parsed, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
   }
 
   @Post(':project/releases/:version/unyank')
-  unyank(@Param('project') project: string, @Param('version') version: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, 'package:yank', { project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
+  unyank(@Param('project') project: string, @Param('version') version: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.run(caller, request, reply, 'package:yank', { project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
   }
 
   @Delete(':project/files/:filename')
-  remove(@Param('project') project: string, @Param('filename') filename: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(request, reply, 'package:delete', { project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+  remove(@Param('project') project: string, @Param('filename') filename: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.run(caller, request, reply, 'package:delete', { project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
   }
 
   private async run(
+    caller: Caller,
     request: FastifyRequest,
     reply: FastifyReply,
     permission: Permission,
@@ -52,17 +54,8 @@ export class ManageReleaseController {
     body: BodyCheck,
     command: (version: string) => ManageCommand,
   ): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
-    }
-    // Checked before any of it is compared, stored or echoed (Postgres refuses NUL, BAD-INPUT rules).
-    const pathProblem = pathParameterProblem({ 'project name': path.project, version: path.version, filename: path.filename });
-    if (pathProblem !== undefined) {
-      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
-    }
     const { project, version: versionText } = path;
-    const denied = forbidden(auth.caller, permission, normalizeProjectName(project));
+    const denied = forbidden(caller, permission, normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);
     }
@@ -73,7 +66,7 @@ export class ManageReleaseController {
     if (!body.ok) {
       return sendProblem(request, reply, 400, 'invalid-request', body.message);
     }
-    const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), auth.caller.name, randomUUID());
+    const outcome = await this.handler.handle(command(version ? formatVersion(version) : ''), caller.name, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }

@@ -3,12 +3,13 @@ import { Body, Controller, Get, Inject, Param, Put, Req, Res } from '@nestjs/com
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '@quiver/shared-data-access-event-store';
 import { projectStreamId } from '@quiver/shared-contracts-packages';
+import type { Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { durationText, foldProject, isValidProjectName, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload, forbidden } from '../http/upload-auth.js';
+import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
-import { pathParameterProblem } from '../http/request-text.js';
 import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
 import { parseSettingsBody } from './project-settings.request.js';
 
@@ -20,6 +21,7 @@ const toJson = (settings: ProjectSettings): string =>
  * `{"closeReleasesAfter": "14d" | null}`. A change is recorded as an event on the project stream.
  */
 @Controller('api/packages')
+@Authenticated({ credentials: 'token' })
 export class ProjectSettingsController {
   private readonly handler: ManageReleaseHandler;
   private readonly store: EventStore;
@@ -30,17 +32,9 @@ export class ProjectSettingsController {
   }
 
   @Get(':project/settings')
-  async read(@Param('project') project: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
-    }
-    const pathProblem = pathParameterProblem({ 'project name': project });
-    if (pathProblem !== undefined) {
-      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
-    }
+  async read(@Param('project') project: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     // Release policy is release management: the same grant as yanking (a project's admin).
-    const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));
+    const denied = forbidden(caller, 'package:yank', normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);
     }
@@ -52,17 +46,9 @@ export class ProjectSettingsController {
   }
 
   @Put(':project/settings')
-  async change(@Param('project') project: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return sendProblem(request, reply, 403, auth.rejection.code, auth.rejection.message);
-    }
-    const pathProblem = pathParameterProblem({ 'project name': project });
-    if (pathProblem !== undefined) {
-      return sendProblem(request, reply, 400, 'invalid-request', pathProblem);
-    }
+  async change(@Param('project') project: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     // Release policy is release management: the same grant as yanking (a project's admin).
-    const denied = forbidden(auth.caller, 'package:yank', normalizeProjectName(project));
+    const denied = forbidden(caller, 'package:yank', normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);
     }
@@ -74,7 +60,7 @@ export class ProjectSettingsController {
       return sendProblem(request, reply, 400, 'invalid-settings', parsed.message);
     }
     const command = { type: 'ChangeProjectSettings', project: normalizeProjectName(project), settings: parsed.settings } as const;
-    const outcome = await this.handler.handle(command, auth.caller.name, randomUUID());
+    const outcome = await this.handler.handle(command, caller.name, randomUUID());
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { permitsSomewhere } from '@quiver/shared-domain-access';
+import { allowsSomewhere, type Caller } from '@quiver/shared-domain-access';
+import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
 import { RateLimitedLog, sendProblem } from '@quiver/shared-feature-runtime';
 import type { UploadRejection } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
-import { authenticateUpload, forbidden } from '../http/upload-auth.js';
+import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { contentTypeProblem } from './multipart-problem.js';
 import { PublishFileHandler, type PublishOutcome } from './publish-file.handler.js';
@@ -27,15 +28,12 @@ export class PublishFileController {
   }
 
   @Post('legacy') // with ignoreTrailingSlash this is /legacy and /legacy/ alike
-  async upload(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  @Authenticated({ credentials: 'token' })
+  async upload(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const refuse = (rejection: UploadRejection): FastifyReply => sendProblem(request, reply, rejectionStatus(rejection.code), rejection.code, rejection.message);
-    // Everything that needs no body is decided before a byte of it is read: a caller that may
-    // publish nowhere holds no connection and no temp space.
-    const auth = await authenticateUpload(request.headers.authorization, this.deps.access);
-    if (!auth.ok) {
-      return refuse(auth.rejection);
-    }
-    const mayPublishNowhere = permitsSomewhere(auth.caller.grants, 'package:publish') ? undefined : forbidden(auth.caller, 'package:publish');
+    // Everything that needs no body is decided before a byte of it is read (the guard has
+    // authenticated the caller): a caller that may publish nowhere holds no connection and no temp space.
+    const mayPublishNowhere = allowsSomewhere(caller, 'package:publish') ? undefined : forbidden(caller, 'package:publish');
     const early = mayPublishNowhere ?? contentTypeProblem(request.headers['content-type']);
     if (early) {
       return refuse(early);
@@ -53,7 +51,7 @@ export class PublishFileController {
     }
     let outcome: PublishOutcome;
     try {
-      outcome = await this.handler.handle(received.upload, auth.caller, requestId);
+      outcome = await this.handler.handle(received.upload, caller, requestId);
     } finally {
       // Before answering: once the client has its answer, nothing of the request is left on disk.
       await received.upload.discard();
@@ -69,7 +67,7 @@ export class PublishFileController {
         await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
           this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
         });
-        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${auth.caller.name}`);
+        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${caller.name}`);
         return reply.code(200).send();
     }
   }

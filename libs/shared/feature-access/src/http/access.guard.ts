@@ -1,0 +1,71 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { refusal } from '@quiver/shared-domain-access';
+import { ACCESS_METADATA, parseAuthorization } from '@quiver/shared-feature-runtime';
+import type { AccessControl, TokenRefusal } from '../access-control.js';
+import { AccessDeniedException, unauthenticated } from './access-denied.exception.js';
+import { CALLER, type AccessRequirement, type AuthenticatedRequest } from './access-requirement.js';
+
+/** The access control of the module a guarded controller belongs to (each service's own projection). */
+export const ACCESS_CONTROL = Symbol('ACCESS_CONTROL');
+
+const TOKEN_HINT = 'Send __token__ as the username and a Quiver API token as the password.';
+
+/** What a client is told for each reason a token does not authenticate (BAD-INPUT 57, 58). */
+const TOKEN_REFUSALS: Record<TokenRefusal, () => AccessDeniedException> = {
+  unknown: () => unauthenticated('invalid-token', `Invalid or non-existent authentication information. ${TOKEN_HINT}`),
+  revoked: () => unauthenticated('revoked-token', 'Invalid API Token: the token was revoked.'),
+  expired: () => unauthenticated('expired-token', 'Invalid API Token: token is expired'),
+  'rotated-out': () => unauthenticated('rotated-token', "Invalid API Token: this secret was replaced when the token was rotated; use the token's new secret."),
+  'used-up': () => unauthenticated('used-up-token', 'Invalid API Token: the token has no uses left.'),
+  address: () => new AccessDeniedException(403, 'token-address', 'Invalid API Token: the token is not valid from this address.'),
+};
+
+/**
+ * Authenticates every request to a route declared `@Authenticated(…)`: no credentials or an
+ * unusable token is a 401 with the Basic challenge; a password where only tokens are taken, a
+ * token from outside its address ranges, or a caller without the route's permission is a 403. The
+ * caller is then on the request for `@CurrentCaller()`.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ACCESS_CONTROL) private readonly access: AccessControl,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const requirement = this.reflector.getAllAndOverride<AccessRequirement | 'public' | undefined>(ACCESS_METADATA, [context.getHandler(), context.getClass()]);
+    if (requirement === 'public') {
+      return true;
+    }
+    if (requirement === undefined) {
+      throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no access`);
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (credentials.kind === 'none') {
+      throw unauthenticated('unauthenticated', `Authentication required: use __token__ as the username and a Quiver API token as the password.`);
+    }
+    if (credentials.kind === 'password') {
+      if (requirement.credentials === 'token') {
+        throw new AccessDeniedException(
+          403,
+          'password-not-accepted',
+          'Username/Password authentication is no longer supported. Migrate to API Tokens instead: send __token__ as the username and the token as the password.',
+        );
+      }
+      throw unauthenticated('invalid-token', `Invalid or non-existent authentication information. ${TOKEN_HINT}`);
+    }
+    const result = await this.access.authenticateToken(credentials.token, request.ip);
+    if (!result.ok) {
+      throw TOKEN_REFUSALS[result.refusal]();
+    }
+    const refused = requirement.permission === undefined ? undefined : refusal(result.caller, requirement.permission);
+    if (refused) {
+      throw new AccessDeniedException(403, refused.code, refused.message);
+    }
+    request[CALLER] = result.caller;
+    return true;
+  }
+}

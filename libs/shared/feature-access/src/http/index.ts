@@ -1,0 +1,3 @@
+export * from './access-denied.exception.js';
+export * from './access-requirement.js';
+export * from './access.guard.js';
