@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadConfig } from '@quiver/shared-util-config';
 import { resolveLdapOptions, type LdapDirectoryOptions } from './ldap-options.js';
 
 const base: LdapDirectoryOptions = {
@@ -95,5 +96,30 @@ describe('resolveLdapOptions', () => {
         (error: unknown) => error instanceof Error && !error.message.includes(base.bindPassword),
       );
     }
+  });
+
+  it('takes the ldap group of Quiver\'s configuration as it is', () => {
+    const caFile = join(scratch, 'config-ca.pem');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\n');
+    const { ldap } = loadConfig(
+      {
+        QUIVER_LDAP_URL: 'ldap://127.0.0.1:1389',
+        QUIVER_LDAP_STARTTLS: 'true',
+        QUIVER_LDAP_CA_FILE: caFile,
+        QUIVER_LDAP_BIND_DN: base.bindDn,
+        QUIVER_LDAP_BIND_PASSWORD: base.bindPassword,
+        QUIVER_LDAP_USER_BASE_DN: base.userBaseDn,
+        QUIVER_LDAP_GROUP_BASE_DN: base.groupBaseDn,
+        QUIVER_LDAP_USER_FILTER: '(&(objectClass=person)(mail={username}))',
+        QUIVER_LDAP_TIMEOUT_MS: '2500',
+      },
+      { serviceName: 'auth', mode: 'embedded' },
+    );
+    assert.ok(ldap);
+    const resolved = resolveLdapOptions(ldap);
+    assert.equal(resolved.tls, 'starttls');
+    assert.equal(resolved.usernameAttribute, 'mail');
+    assert.equal(resolved.timeoutMs, 2500);
+    assert.equal(resolved.ca?.toString(), '-----BEGIN CERTIFICATE-----\n');
   });
 });
