@@ -278,6 +278,8 @@ export const ldap: ServiceDefinition = {
           QUIVER_TEST_LDAP_ADMIN_PASSWORD: adminPassword,
           QUIVER_TEST_LDAP_LOG: ctx.logPath('ldap'),
           QUIVER_TEST_LDAP_FIXTURE: fixturePath,
+          // For fault tests that pause the server (SIGSTOP/SIGCONT), as RELIABILITY §(d) L14 describes.
+          QUIVER_TEST_LDAP_PID: String(pid),
         },
         pids: [pid],
         stop,

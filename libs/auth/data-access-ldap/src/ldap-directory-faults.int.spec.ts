@@ -59,8 +59,9 @@ describe('LdapDirectory: sign-in timing and an unusable directory', () => {
       }
     });
 
-    it('over StartTLS, the median time of an unknown user is within 25 % of a wrong password', async () => {
-      // Over TLS a connection costs a handshake, so leaving out the user connection would show (about half the time).
+    it('over StartTLS, the median times of an unknown user and a wrong password are within a factor of 1.4', async () => {
+      // Over TLS a connection costs a handshake, so leaving out the user connection shows: about half
+      // the time (measured ratio 0.49). With the dummy bind the ratio measured 0.86 to 1.01 on a loaded machine.
       const directory = new LdapDirectory(directoryOptions({ startTls: true, caFile: harnessEnv('QUIVER_TEST_LDAP_CA_FILE') }));
       try {
         const alice = user('alice');
@@ -85,7 +86,7 @@ describe('LdapDirectory: sign-in timing and an unusable directory', () => {
         const ratio = median(unknownTimes) / median(wrongTimes);
         const report = `median unknown ${median(unknownTimes).toFixed(1)} ms, wrong password ${median(wrongTimes).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`;
         process.stdout.write(`# L5 ${report}\n`);
-        assert.ok(ratio > 0.8 && ratio < 1.25, report);
+        assert.ok(ratio > 1 / 1.4 && ratio < 1.4, report);
       } finally {
         await directory.close();
       }
@@ -136,6 +137,27 @@ describe('LdapDirectory: sign-in timing and an unusable directory', () => {
       } finally {
         await silent.close();
         await healthy.close();
+      }
+    });
+
+    it('slapd stopped with SIGSTOP: 100 sign-ins at once fail within the timeout, and sign-in works again after SIGCONT (L14)', async () => {
+      const pid = Number(harnessEnv('QUIVER_TEST_LDAP_PID'));
+      const directory = new LdapDirectory(directoryOptions({ timeoutMs: 1500 }));
+      const alice = user('alice');
+      try {
+        process.kill(pid, 'SIGSTOP');
+        const began = Date.now();
+        const results = await Promise.allSettled(Array.from({ length: 100 }, () => directory.authenticate('alice', alice.password)));
+        const elapsed = Date.now() - began;
+        assert.ok(results.every((result) => result.status === 'rejected' && result.reason instanceof DirectoryUnavailableError));
+        assert.ok(elapsed >= 1400 && elapsed < 4000, `took ${elapsed} ms`);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      try {
+        assert.equal((await directory.authenticate('alice', alice.password))?.id, alice.entryUUID, 'nothing stuck after the outage');
+      } finally {
+        await directory.close();
       }
     });
 
