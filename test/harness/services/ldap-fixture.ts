@@ -32,6 +32,8 @@ export interface LdapFixtureGroup {
   readonly dn: string;
   /** Member DNs: users and other groups (nesting). */
   readonly members: readonly string[];
+  /** `groupOfNames` (members in `member`, the default) or `groupOfUniqueNames` (in `uniqueMember`). */
+  readonly objectClass?: 'groupOfNames' | 'groupOfUniqueNames';
 }
 
 const userDn = (uid: string, ou = ldapPeopleDn): string => `uid=${uid},${ou}`;
@@ -58,7 +60,8 @@ export const ldapFixtureUsers: readonly LdapFixtureUser[] = [
     sn: 'Baker',
     displayName: 'Bob Baker',
     mail: 'bob@quiver.test',
-    groups: ['readers'],
+    // bob ∈ auditors (a groupOfUniqueNames) ∈ release-managers
+    groups: ['readers', 'auditors', 'release-managers'],
   },
   {
     uid: 'carol',
@@ -93,6 +96,18 @@ export const ldapFixtureUsers: readonly LdapFixtureUser[] = [
     groups: [],
   },
   {
+    // DN-special characters in a username (L4): found through the filter, never built into a DN.
+    // The DN is spelled as slapd returns it (hex escapes), so tests can compare it as a string.
+    uid: '#sam+ops,eu',
+    dn: userDn('\\23sam\\2Bops\\2Ceu'),
+    password: 'sam-Special-7',
+    cn: 'Sam Ops',
+    sn: 'Ops',
+    displayName: 'Sam Ops',
+    mail: 'sam@quiver.test',
+    groups: ['operators'],
+  },
+  {
     uid: 'dupe',
     dn: userDn('dupe'),
     password: 'dupe-Twice-6',
@@ -122,6 +137,9 @@ export const ldapFixtureGroups: readonly LdapFixtureGroup[] = [
   { name: 'uploaders', dn: groupDn('uploaders'), members: [groupDn('developers'), groupDn('admins')] },
   { name: 'loop-a', dn: groupDn('loop-a'), members: [userDn('dave'), groupDn('loop-b')] },
   { name: 'loop-b', dn: groupDn('loop-b'), members: [groupDn('loop-a')] },
+  { name: 'auditors', dn: groupDn('auditors'), members: [userDn('bob')], objectClass: 'groupOfUniqueNames' },
+  { name: 'release-managers', dn: groupDn('release-managers'), members: [groupDn('auditors')] },
+  { name: 'operators', dn: groupDn('operators'), members: [userDn('\\23sam\\2Bops\\2Ceu')] },
 ];
 
 /** The JSON document the service writes to `QUIVER_TEST_LDAP_FIXTURE`. */

@@ -1,11 +1,15 @@
 /**
- * A private OpenLDAP `slapd` on a free loopback port, from a generated slapd.conf (mdb backend,
+ * A private OpenLDAP `slapd` on free loopback ports, from a generated slapd.conf (mdb backend,
  * memberof overlay), seeded with the fixture in `ldap-fixture.ts`. slapd runs in debug mode
  * (`-d stats`) so it stays in the foreground (its PID is ours) and writes its stats log
- * (connections, BINDs, search filters) to `<runDir>/ldap.log` for the tests to assert on.
+ * (connections, StartTLS, BINDs, search filters) to `<runDir>/ldap.log` for the tests to assert on.
+ *
+ * It speaks TLS with a throw-away test CA made at start (`ldap-tls.ts`): StartTLS on the `ldap://`
+ * port and TLS from the first byte on the `ldaps://` port, both on 127.0.0.1 (the certificate's
+ * address) and on 127.0.0.2 (an address the certificate does not name: a wrong-host server).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { ensureDebianPackages, type HarnessContext } from '../context.js';
@@ -22,6 +26,7 @@ import {
   ldapServicesDn,
   type LdapFixtureFile,
 } from './ldap-fixture.js';
+import { makeLdapTlsFiles, type LdapTlsFiles } from './ldap-tls.js';
 
 const slapdBin = '/usr/sbin/slapd';
 const ldapaddBin = '/usr/bin/ldapadd';
@@ -47,7 +52,7 @@ function ldifEntry(dn: string, attributes: readonly (readonly [string, string])[
   return [ldifLine('dn', dn), ...attributes.map(([name, value]) => ldifLine(name, value))].join('\n');
 }
 
-function slapdConf(runDir: string, dataDir: string, rootPasswordHash: string): string {
+function slapdConf(runDir: string, dataDir: string, rootPasswordHash: string, tls: LdapTlsFiles): string {
   const schema = (name: string): string => `include /etc/ldap/schema/${name}.schema`;
   return `${[
     schema('core'),
@@ -61,6 +66,10 @@ function slapdConf(runDir: string, dataDir: string, rootPasswordHash: string): s
     '',
     `pidfile ${join(runDir, 'slapd.pid')}`,
     `argsfile ${join(runDir, 'slapd.args')}`,
+    '',
+    `TLSCACertificateFile ${tls.caFile}`,
+    `TLSCertificateFile ${tls.certFile}`,
+    `TLSCertificateKeyFile ${tls.keyFile}`,
     '',
     'database mdb',
     'maxsize 67108864',
@@ -134,21 +143,23 @@ function seedLdif(serviceAccountPassword: string): string {
   for (const group of ldapFixtureGroups) {
     const now = group.members.filter((member) => !groupDns.has(member) || added.has(member));
     const later = group.members.filter((member) => !now.includes(member));
+    const objectClass = group.objectClass ?? 'groupOfNames';
+    const memberAttribute = objectClass === 'groupOfNames' ? 'member' : 'uniqueMember';
     entries.push(
-      ldifEntry(group.dn, [['objectClass', 'groupOfNames'], ['cn', group.name], ...now.map((member) => ['member', member] as const)]),
+      ldifEntry(group.dn, [['objectClass', objectClass], ['cn', group.name], ...now.map((member) => [memberAttribute, member] as const)]),
     );
     added.add(group.dn);
     if (later.length > 0) {
       deferred.push(
-        [ldifLine('dn', group.dn), 'changetype: modify', 'add: member', ...later.map((member) => ldifLine('member', member)), '-'].join('\n'),
+        [ldifLine('dn', group.dn), 'changetype: modify', `add: ${memberAttribute}`, ...later.map((member) => ldifLine(memberAttribute, member)), '-'].join('\n'),
       );
     }
   }
   return `${[...entries, ...deferred].join('\n\n')}\n`;
 }
 
-async function canBind(url: string, dn: string, password: string): Promise<boolean> {
-  const client = new Client({ url, timeout: 2000, connectTimeout: 2000 });
+async function canBind(url: string, dn: string, password: string, ca?: Buffer): Promise<boolean> {
+  const client = new Client({ url, timeout: 2000, connectTimeout: 2000, ...(ca ? { tlsOptions: { ca, rejectUnauthorized: true } } : {}) });
   try {
     await client.bind(dn, password);
     return true;
@@ -191,14 +202,22 @@ export const ldap: ServiceDefinition = {
     const dir = join(ctx.runDir, 'ldap');
     const dataDir = join(dir, 'data');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const tlsDir = join(dir, 'tls');
+    mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
+    const tls = await makeLdapTlsFiles(ctx, tlsDir);
     const adminPassword = randomBytes(18).toString('base64url');
     const servicePassword = randomBytes(18).toString('base64url');
     const confPath = join(dir, 'slapd.conf');
-    writeFileSync(confPath, slapdConf(dir, dataDir, ssha(adminPassword)), { mode: 0o600 });
+    writeFileSync(confPath, slapdConf(dir, dataDir, ssha(adminPassword), tls), { mode: 0o600 });
 
     const port = await ctx.freePort();
+    const tlsPort = await ctx.freePort();
     const url = `ldap://127.0.0.1:${port}`;
-    const child = ctx.spawnDaemon('ldap', slapdBin, ['-d', 'stats', '-h', `${url}/`, '-f', confPath]);
+    const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+    const wrongHostUrl = `ldap://127.0.0.2:${port}`;
+    const wrongHostLdapsUrl = `ldaps://127.0.0.2:${tlsPort}`;
+    const listeners = [url, ldapsUrl, wrongHostUrl, wrongHostLdapsUrl].map((listener) => `${listener}/`).join(' ');
+    const child = ctx.spawnDaemon('ldap', slapdBin, ['-d', 'stats', '-h', listeners, '-f', confPath]);
     const pid = child.pid ?? 0;
     const stop = async (): Promise<void> => {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -211,6 +230,12 @@ export const ldap: ServiceDefinition = {
 
     try {
       await ctx.waitFor('ldap', () => canBind(url, ldapAdminDn, adminPassword), { timeoutMs: 30_000, child, logName: 'ldap' });
+      // Fails the start, not some later test, when slapd's TLS setup is broken.
+      await ctx.waitFor('ldap (ldaps)', () => canBind(ldapsUrl, ldapAdminDn, adminPassword, readFileSync(tls.caFile)), {
+        timeoutMs: 10_000,
+        child,
+        logName: 'ldap',
+      });
 
       // ldapadd reads the bind password from a file (-y), never from its command line.
       const passwordFile = join(dir, 'admin.pw');
@@ -241,6 +266,11 @@ export const ldap: ServiceDefinition = {
         name: 'ldap',
         env: {
           QUIVER_TEST_LDAP_URL: url,
+          QUIVER_TEST_LDAPS_URL: ldapsUrl,
+          QUIVER_TEST_LDAP_WRONG_HOST_URL: wrongHostUrl,
+          QUIVER_TEST_LDAPS_WRONG_HOST_URL: wrongHostLdapsUrl,
+          QUIVER_TEST_LDAP_CA_FILE: tls.caFile,
+          QUIVER_TEST_LDAP_OTHER_CA_FILE: tls.otherCaFile,
           QUIVER_TEST_LDAP_BASE_DN: ldapBaseDn,
           QUIVER_TEST_LDAP_BIND_DN: ldapServiceAccountDn,
           QUIVER_TEST_LDAP_BIND_PASSWORD: servicePassword,
@@ -248,6 +278,8 @@ export const ldap: ServiceDefinition = {
           QUIVER_TEST_LDAP_ADMIN_PASSWORD: adminPassword,
           QUIVER_TEST_LDAP_LOG: ctx.logPath('ldap'),
           QUIVER_TEST_LDAP_FIXTURE: fixturePath,
+          // For fault tests that pause the server (SIGSTOP/SIGCONT), as RELIABILITY §(d) L14 describes.
+          QUIVER_TEST_LDAP_PID: String(pid),
         },
         pids: [pid],
         stop,

@@ -1,107 +1,46 @@
 /**
- * LdapDirectory against the harness's real slapd (test/harness/services/ldap.ts). The expected
- * users, passwords and groups come from the fixture file the harness wrote
- * (QUIVER_TEST_LDAP_FIXTURE, described by test/harness/services/ldap-fixture.ts); what slapd saw
- * is read from its stats log (QUIVER_TEST_LDAP_LOG). Case numbers refer to RELIABILITY.md §(d).
+ * LdapDirectory against the harness's real slapd: sign-in, lookups and groups. Case numbers
+ * refer to RELIABILITY.md §(d). Where the cases are:
+ * - here: L1, L2, L3, L4, L6, L9, L11, L16 (and the adapter side of L10: a re-read by id);
+ * - ldap-directory-tls.int.spec.ts: L7 (StartTLS, ldaps, wrong CA, wrong host);
+ * - ldap-directory-changes.int.spec.ts: L8 (referrals), L12 (renames), re-reads by id (L10's adapter side);
+ * - ldap-directory-faults.int.spec.ts: L5 (timing), L13 (service account), L14 (timeouts);
+ * - L18 (ldaps:// with StartTLS) is refused at start-up: ldap-options.unit.spec.ts and
+ *   libs/shared/util-config/src/ldap-config.unit.spec.ts.
+ * L10 (a removed or disabled user's token), L15 (rate limit before binding) and L17 (auto-provision
+ * without a local password) are decided by the auth service, not the adapter: they are tested there.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { DirectoryUnavailableError, type DirectoryUser } from '@quiver/shared-ports';
-import { requireEnv, uniqueName } from '@quiver/shared-testing';
-import { LdapDirectory, type LdapDirectoryOptions } from './index.js';
-
-interface FixtureUser {
-  readonly uid: string;
-  readonly dn: string;
-  readonly password: string;
-  readonly displayName: string;
-  readonly mail: string;
-  readonly groups: readonly string[];
-  readonly entryUUID: string;
-}
-
-interface Fixture {
-  readonly userBaseDn: string;
-  readonly groupBaseDn: string;
-  readonly users: readonly FixtureUser[];
-  readonly groups: readonly { readonly name: string; readonly dn: string }[];
-}
-
-const fixture = (): Fixture => JSON.parse(readFileSync(requireEnv('QUIVER_TEST_LDAP_FIXTURE'), 'utf8')) as Fixture;
-
-function user(uid: string): FixtureUser {
-  const found = fixture().users.filter((candidate) => candidate.uid === uid);
-  assert.equal(found.length, 1, `fixture user ${uid}`);
-  return found[0] as FixtureUser;
-}
-
-function options(overrides: Partial<LdapDirectoryOptions> = {}): LdapDirectoryOptions {
-  const { userBaseDn, groupBaseDn } = fixture();
-  return {
-    url: requireEnv('QUIVER_TEST_LDAP_URL'),
-    bindDn: requireEnv('QUIVER_TEST_LDAP_BIND_DN'),
-    bindPassword: requireEnv('QUIVER_TEST_LDAP_BIND_PASSWORD'),
-    userBaseDn,
-    groupBaseDn,
-    timeoutMs: 5000,
-    ...overrides,
-  };
-}
-
-/** What slapd logged from `offset` on (its stats log: ACCEPT, BIND dn=…, SRCH … filter=…). */
-const slapdLog = {
-  offset: (): number => statSync(requireEnv('QUIVER_TEST_LDAP_LOG')).size,
-  since: (offset: number): string => readFileSync(requireEnv('QUIVER_TEST_LDAP_LOG')).subarray(offset).toString('utf8'),
-  /** Polls until `text` appears after `offset` (slapd writes its log as it works), failing after a deadline. */
-  async waitFor(offset: number, text: string, timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const log = slapdLog.since(offset);
-      if (logHas(log, text)) {
-        return log;
-      }
-      if (Date.now() > deadline) {
-        assert.fail(`slapd log has no ${JSON.stringify(text)} after ${timeoutMs} ms; it has:\n${log}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  },
-};
-
-const bindLine = (dn: string): string => `BIND dn="${dn}"`;
-/** slapd re-renders the filter it received, escaping with upper-case hex. */
-const userFilterLine = (escapedUid: string): string => `filter="(&(objectClass=person)(uid=${escapedUid}))"`;
-
-/**
- * Everything slapd logged because of `action`: a sentinel search with a unique filter runs after
- * it, and the log is read up to that search. Lets a test assert that something was NOT sent.
- */
-async function logOf(directory: LdapDirectory, action: () => Promise<unknown>): Promise<string> {
-  const offset = slapdLog.offset();
-  await action();
-  const sentinel = uniqueName('sentinel');
-  assert.equal(await directory.findUser(sentinel), undefined);
-  const log = await slapdLog.waitFor(offset, userFilterLine(sentinel));
-  const lines = log.slice(0, log.indexOf(userFilterLine(sentinel))).split('\n');
-  // The sentinel's own connection (ACCEPT, service bind, its search) is not part of the action.
-  const sentinelConnection = / (conn=\d+) /.exec(lines.at(-1) ?? '')?.[1];
-  assert.ok(sentinelConnection, log);
-  return lines.filter((line) => !line.includes(`${sentinelConnection} `)).join('\n');
-}
-
-/** slapd logs assertion values normalized (case-folded for case-insensitive attributes) and hex in upper case. */
-const logHas = (log: string, text: string): boolean => log.toLowerCase().includes(text.toLowerCase());
+import type { DirectoryUser } from '@quiver/shared-ports';
+import { LdapDirectory } from './index.js';
+import { unknownUserBindRdn } from './ldap-directory.js';
+import {
+  bindLine,
+  closeKit,
+  directoryOptions,
+  fixture,
+  fixtureUser as user,
+  harnessEnv,
+  logHas,
+  logOf,
+  slapdLog,
+  userFilterLine,
+} from './testing/slapd-kit.js';
 
 const groupNames = (found: DirectoryUser | undefined): string[] => (found?.groups.map((group) => group.name) ?? []).sort();
+/** A bind as any entry under the people OU (the service account lives elsewhere; the L5 dummy DN is `cn=`). */
+const userBinds = (log: string): RegExpMatchArray | null => log.match(/BIND dn="uid=/g);
 
 describe('LdapDirectory against slapd', () => {
   let directory: LdapDirectory;
   before(() => {
-    directory = new LdapDirectory(options());
+    directory = new LdapDirectory(directoryOptions());
   });
-  after(() => directory.close());
+  after(async () => {
+    await directory.close();
+    await closeKit();
+  });
 
   describe('authenticate', () => {
     it('binds alice with her password and returns her entryUUID, attributes and groups', async () => {
@@ -117,10 +56,23 @@ describe('LdapDirectory against slapd', () => {
       assert.deepEqual(groupNames(found), [...alice.groups].sort());
       const developers = fixture().groups.find((group) => group.name === 'developers');
       assert.ok(found.groups.some((group) => group.dn === developers?.dn));
-      // slapd saw the service-account bind, the escaped search and alice's own bind.
+      // slapd saw the service-account bind, the template filled in, alice's own bind and the group filter for her DN.
       const log = await slapdLog.waitFor(offset, bindLine(alice.dn));
-      assert.ok(log.includes(bindLine(requireEnv('QUIVER_TEST_LDAP_BIND_DN'))), log);
+      assert.ok(log.includes(bindLine(harnessEnv('QUIVER_TEST_LDAP_BIND_DN'))), log);
       assert.ok(logHas(log, userFilterLine('alice')), log);
+      await slapdLog.waitFor(offset, `filter="(|(member=${alice.dn})(uniqueMember=${alice.dn}))"`);
+    });
+
+    it('uses the user filter template as the whole filter: the default (uid={username}) has nothing ANDed to it', async () => {
+      const { url, bindDn, bindPassword, userBaseDn, groupBaseDn } = directoryOptions();
+      const defaults = new LdapDirectory({ url, bindDn, bindPassword, userBaseDn, groupBaseDn });
+      try {
+        const offset = slapdLog.offset();
+        assert.equal((await defaults.authenticate('alice', user('alice').password))?.id, user('alice').entryUUID);
+        await slapdLog.waitFor(offset, 'filter="(uid=alice)"');
+      } finally {
+        await defaults.close();
+      }
     });
 
     it('uses the password exactly as typed: spaces are part of it', async () => {
@@ -134,12 +86,13 @@ describe('LdapDirectory against slapd', () => {
       assert.equal(await directory.authenticate('alice', user('bob').password), undefined);
     });
 
-    it('returns undefined for an unknown user, without binding as anyone but the service account', async () => {
-      const log = await logOf(directory, async () => {
+    it('returns undefined for an unknown user, binding no user: only the service account and the L5 dummy DN', async () => {
+      const log = await logOf(async () => {
         assert.equal(await directory.authenticate('nobody-here', 'some-password'), undefined);
       });
       assert.ok(logHas(log, userFilterLine('nobody-here')), log);
-      assert.equal(log.match(/BIND dn="uid=/g), null, log);
+      assert.equal(userBinds(log), null, log);
+      assert.ok(log.includes(bindLine(`${unknownUserBindRdn},${fixture().userBaseDn}`)), log);
     });
 
     for (const [label, password] of [
@@ -147,12 +100,11 @@ describe('LdapDirectory against slapd', () => {
       ['a password of spaces (L2)', '   '],
       ['a password of tabs and newlines (L2)', '\t\t\n'],
     ] as const) {
-      it(`returns undefined for ${label} and sends no bind for the user`, async () => {
-        const alice = user('alice');
-        const log = await logOf(directory, async () => {
+      it(`returns undefined for ${label} and sends nothing: no search, no bind`, async () => {
+        const log = await logOf(async () => {
           assert.equal(await directory.authenticate('alice', password), undefined);
         });
-        assert.ok(!log.includes(bindLine(alice.dn)), log);
+        assert.ok(!log.includes('BIND dn='), log);
         assert.ok(!logHas(log, userFilterLine('alice')), `not even a search:\n${log}`);
       });
     }
@@ -165,13 +117,13 @@ describe('LdapDirectory against slapd', () => {
       ['a\\5c', 'a\\5C5c'],
       ['*)(objectClass=*', '\\2A\\29\\28objectClass=\\2A'],
     ] as const) {
-      it(`treats the username ${JSON.stringify(username)} as a literal: slapd sees ${escaped} and nobody is bound (L3)`, async () => {
-        const log = await logOf(directory, async () => {
+      it(`treats the username ${JSON.stringify(username)} as a literal: slapd sees ${escaped} and no user is bound (L3)`, async () => {
+        const log = await logOf(async () => {
           // alice's real password: a wildcard match would bind her.
           assert.equal(await directory.authenticate(username, user('alice').password), undefined);
         });
         assert.ok(logHas(log, userFilterLine(escaped)), log);
-        assert.equal(log.match(/BIND dn="uid=/g), null, log);
+        assert.equal(userBinds(log), null, log);
       });
     }
 
@@ -184,8 +136,30 @@ describe('LdapDirectory against slapd', () => {
       await slapdLog.waitFor(offset, userFilterLine('o\\2A\\28reilly\\29'));
     });
 
-    it('refuses usernames with NUL, control or invisible characters before contacting slapd (L3, L16)', async () => {
-      const log = await logOf(directory, async () => {
+    it('has no DN-template mode (L4): DN-special characters in a username are matched literally by the filter and never built into a DN', async () => {
+      const sam = user('#sam+ops,eu');
+      const offset = slapdLog.offset();
+      const found = await directory.authenticate('#sam+ops,eu', sam.password);
+      assert.equal(found?.id, sam.entryUUID);
+      assert.equal(found.username, '#sam+ops,eu');
+      assert.equal(found.dn, sam.dn, 'the DN the directory returned, not one built from the username');
+      assert.deepEqual(groupNames(found), ['operators'], 'the group filter matched the escaped member DN');
+      const log = await slapdLog.waitFor(offset, bindLine(sam.dn));
+      assert.ok(logHas(log, userFilterLine('#sam+ops,eu')), log);
+      // Usernames shaped to change a built DN reach slapd only as filter values; nobody is bound.
+      const attempts = await logOf(async () => {
+        for (const username of ['alice,ou=admins', 'alice,ou=people,dc=quiver,dc=test', 'a+b', '#x', 'alice\\,ou=admins']) {
+          assert.equal(await directory.authenticate(username, user('alice').password), undefined, username);
+        }
+      });
+      for (const value of ['alice,ou=admins', 'a+b', '#x', 'alice\\5C,ou=admins']) {
+        assert.ok(logHas(attempts, userFilterLine(value)), `${value}:\n${attempts}`);
+      }
+      assert.equal(userBinds(attempts), null, attempts);
+    });
+
+    it('refuses usernames with NUL, control or invisible characters, or leading/trailing spaces, before contacting slapd (L3, L4, L11, L16)', async () => {
+      const log = await logOf(async () => {
         for (const username of ['ali\0ce', 'alice\0', 'ali\u200bce', ' alice', 'alice ', 'al ice', 'alice\n']) {
           assert.equal(await directory.authenticate(username, user('alice').password), undefined, JSON.stringify(username));
         }
@@ -194,46 +168,71 @@ describe('LdapDirectory against slapd', () => {
       assert.ok(!log.includes('BIND dn='), `no bind at all:\n${log}`);
     });
 
-    it('maps case and NFKC variants to the one directory identity (L11, L16)', async () => {
+    it('maps case and NFKC variants to the one directory identity, spelled as the directory does (L11, L16)', async () => {
       const alice = user('alice');
       for (const variant of ['Alice', 'ALICE', 'ａｌｉｃｅ']) {
         const found = await directory.authenticate(variant, alice.password);
         assert.equal(found?.id, alice.entryUUID, variant);
         assert.equal(found.username, 'alice', 'the directory spelling');
+        assert.deepEqual(groupNames(found), [...alice.groups].sort());
       }
     });
 
     it('returns undefined for an ambiguous username (two entries) even with the right password, binding neither (L6)', async () => {
       const dupes = fixture().users.filter((candidate) => candidate.uid === 'dupe');
       assert.equal(dupes.length, 2);
-      const log = await logOf(directory, async () => {
+      const log = await logOf(async () => {
         assert.equal(await directory.authenticate('dupe', dupes[0]?.password ?? ''), undefined);
       });
-      for (const dupe of dupes) {
-        assert.ok(!log.includes(bindLine(dupe.dn)), log);
-      }
+      assert.equal(userBinds(log), null, log);
     });
   });
 
-  describe('findUser', () => {
+  describe('findUser and findUserById', () => {
     it('finds alice without her password and without binding as her', async () => {
       const alice = user('alice');
       let found: DirectoryUser | undefined;
-      const log = await logOf(directory, async () => {
+      const log = await logOf(async () => {
         found = await directory.findUser('alice');
       });
       assert.equal(found?.id, alice.entryUUID);
       assert.equal(found.dn, alice.dn);
       assert.deepEqual(groupNames(found), [...alice.groups].sort());
-      assert.ok(!log.includes(bindLine(alice.dn)), log);
+      assert.equal(userBinds(log), null, log);
     });
 
-    it('returns undefined for unknown, ambiguous and malformed usernames', async () => {
+    it('finds a user by entryUUID, with the same shape as authenticate, searching the id AND the user filter', async () => {
+      const carol = user('carol');
+      const offset = slapdLog.offset();
+      const byId = await directory.findUserById(carol.entryUUID);
+      assert.deepEqual(byId, await directory.authenticate('carol', carol.password));
+      assert.equal(byId?.username, 'carol');
+      await slapdLog.waitFor(offset, `filter="(&(&(objectClass=person)(uid=*))(entryUUID=${carol.entryUUID}))"`);
+    });
+
+    it('returns undefined for unknown, ambiguous and malformed usernames and ids', async () => {
       assert.equal(await directory.findUser('nobody-here'), undefined);
       assert.equal(await directory.findUser('dupe'), undefined);
       assert.equal(await directory.findUser('*'), undefined);
       assert.equal(await directory.findUser(''), undefined);
       assert.equal(await directory.findUser('ali\0ce'), undefined);
+      assert.equal(await directory.findUserById('00000000-0000-0000-0000-000000000000'), undefined);
+      assert.equal(await directory.findUserById('*'), undefined);
+      assert.equal(await directory.findUserById(''), undefined);
+      assert.equal(await directory.findUserById(`${user('alice').entryUUID}\0`), undefined);
+    });
+
+    it('does not find by id a user the user filter does not admit', async () => {
+      const developersOnly = new LdapDirectory(
+        directoryOptions({ userFilter: `(&(objectClass=person)(uid={username})(memberOf=cn=developers,${fixture().groupBaseDn}))` }),
+      );
+      try {
+        assert.equal((await developersOnly.findUserById(user('alice').entryUUID))?.username, 'alice');
+        assert.equal(await developersOnly.findUserById(user('bob').entryUUID), undefined);
+        assert.equal(await developersOnly.authenticate('bob', user('bob').password), undefined);
+      } finally {
+        await developersOnly.close();
+      }
     });
   });
 
@@ -245,14 +244,42 @@ describe('LdapDirectory against slapd', () => {
       assert.deepEqual(groupNames(found), [...carol.groups].sort());
     });
 
+    it('finds uniqueMember groups and nests through them with the default group filter: bob ∈ auditors ∈ release-managers (L9)', async () => {
+      assert.deepEqual(groupNames(await directory.findUser('bob')), [...user('bob').groups].sort());
+    });
+
+    it('fills {dn} in the group filter template again for every nested level', async () => {
+      const offset = slapdLog.offset();
+      await directory.findUser('carol');
+      const platform = `cn=platform,${fixture().groupBaseDn}`;
+      await slapdLog.waitFor(offset, `filter="(|(member=${platform})(uniqueMember=${platform}))"`);
+      const memberOnly = new LdapDirectory(directoryOptions({ groupFilter: '(&(objectClass=groupOfNames)(member={dn}))' }));
+      try {
+        assert.deepEqual(groupNames(await memberOnly.findUser('bob')), ['readers'], 'the template is the whole filter: no uniqueMember groups');
+        assert.deepEqual(groupNames(await memberOnly.findUser('carol')), ['admins', 'platform', 'uploaders']);
+      } finally {
+        await memberOnly.close();
+      }
+    });
+
+    it('reads names from the group name attribute, falling back to the DN when a group has none', async () => {
+      const byDescription = new LdapDirectory(directoryOptions({ groupNameAttribute: 'description' }));
+      try {
+        const found = await byDescription.findUser('alice');
+        assert.deepEqual(groupNames(found), fixture().groups.filter((group) => user('alice').groups.includes(group.name)).map((group) => group.dn).sort());
+      } finally {
+        await byDescription.close();
+      }
+    });
+
     it('stops at cycles (loop-a ∈ loop-b ∈ loop-a)', async () => {
       const dave = user('dave');
       assert.deepEqual(groupNames(await directory.findUser('dave')), [...dave.groups].sort());
     });
 
     it('follows at most maxGroupDepth levels', async () => {
-      const shallow = new LdapDirectory(options({ maxGroupDepth: 1 }));
-      const twoLevels = new LdapDirectory(options({ maxGroupDepth: 2 }));
+      const shallow = new LdapDirectory(directoryOptions({ maxGroupDepth: 1 }));
+      const twoLevels = new LdapDirectory(directoryOptions({ maxGroupDepth: 2 }));
       try {
         assert.deepEqual(groupNames(await shallow.findUser('carol')), ['platform']);
         assert.deepEqual(groupNames(await twoLevels.findUser('carol')), ['admins', 'platform']);
@@ -262,106 +289,8 @@ describe('LdapDirectory against slapd', () => {
       }
     });
 
-    it("also takes direct groups from the user's memberOf values (memberof overlay)", async () => {
-      // No fixture group uses uniqueMember, so only memberOf can name alice's group here.
-      const viaMemberOf = new LdapDirectory(options({ groupMemberAttribute: 'uniqueMember' }));
-      try {
-        assert.deepEqual(groupNames(await viaMemberOf.findUser('alice')), ['developers']);
-        assert.deepEqual(groupNames(await viaMemberOf.findUser('carol')), ['platform']);
-      } finally {
-        await viaMemberOf.close();
-      }
-    });
-
     it('returns no groups for a user in none', async () => {
       assert.deepEqual((await directory.findUser('o*(reilly)'))?.groups, []);
     });
   });
-
-  describe('when the directory is not usable', () => {
-    it('rejects with DirectoryUnavailableError when nothing listens on the port', async () => {
-      const port = await closedPort();
-      const unreachable = new LdapDirectory(options({ url: `ldap://127.0.0.1:${port}`, timeoutMs: 3000 }));
-      const began = Date.now();
-      await assert.rejects(unreachable.authenticate('alice', user('alice').password), DirectoryUnavailableError);
-      await assert.rejects(unreachable.findUser('alice'), DirectoryUnavailableError);
-      assert.ok(Date.now() - began < 3000, `took ${Date.now() - began} ms`);
-    });
-
-    it('rejects with DirectoryUnavailableError within timeoutMs when the server accepts but never answers (L14)', async () => {
-      const silent = await silentServer();
-      const hanging = new LdapDirectory(options({ url: `ldap://127.0.0.1:${silent.port}`, timeoutMs: 1000 }));
-      try {
-        const began = Date.now();
-        await assert.rejects(hanging.authenticate('alice', user('alice').password), DirectoryUnavailableError);
-        const elapsed = Date.now() - began;
-        assert.ok(elapsed >= 900 && elapsed < 3000, `took ${elapsed} ms`);
-        assert.ok(silent.connections() >= 1, 'the client did connect');
-      } finally {
-        await silent.close();
-      }
-    });
-
-    it('rejects with DirectoryUnavailableError when the service-account password is wrong, with no anonymous fallback (L13)', async () => {
-      const wrongPassword = `${requireEnv('QUIVER_TEST_LDAP_BIND_PASSWORD')}-rotated`;
-      const misconfigured = new LdapDirectory(options({ bindPassword: wrongPassword }));
-      const offset = slapdLog.offset();
-      const error = await misconfigured.authenticate('alice', user('alice').password).then(
-        () => assert.fail('expected a rejection'),
-        (rejection: unknown) => rejection,
-      );
-      assert.ok(error instanceof DirectoryUnavailableError, String(error));
-      assert.ok(!error.message.includes(wrongPassword), 'the password is not in the message');
-      assert.ok(!error.message.includes(user('alice').password), 'nor the user password');
-      const log = await slapdLog.waitFor(offset, 'RESULT tag=97 err=49');
-      assert.ok(log.includes(bindLine(requireEnv('QUIVER_TEST_LDAP_BIND_DN'))), log);
-      // Give nothing after the refused bind a chance to hide: the sentinel search comes later.
-      const rest = await logOf(directory, () => Promise.resolve());
-      const all = log + rest;
-      assert.ok(!all.includes('BIND dn=""'), `no anonymous bind:\n${all}`);
-      assert.ok(!logHas(all, userFilterLine('alice')), `no search for alice:\n${all}`);
-      assert.ok(!all.includes(bindLine(user('alice').dn)), all);
-    });
-
-    it('refuses calls after close()', async () => {
-      const closed = new LdapDirectory(options());
-      await closed.close();
-      await assert.rejects(closed.findUser('alice'), DirectoryUnavailableError);
-    });
-  });
 });
-
-/** A loopback port that was free a moment ago and has nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  assert.ok(typeof address === 'object' && address);
-  return address.port;
-}
-
-/** A TCP server that accepts connections and never answers, like a directory that hangs. */
-async function silentServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let count = 0;
-  const server: Server = createServer((socket) => {
-    count += 1;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(typeof address === 'object' && address);
-  return {
-    port: address.port,
-    connections: () => count,
-    close: async () => {
-      for (const socket of sockets) {
-        socket.destroy();
-      }
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}

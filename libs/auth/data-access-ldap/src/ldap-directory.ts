@@ -2,10 +2,19 @@ import type { Client, Entry } from 'ldapts';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser } from '@quiver/shared-ports';
 import { isUsablePassword, normalizeUsername } from './ldap-credentials.js';
 import { attributeValues, firstValue } from './ldap-entry.js';
-import { andFilter, equalityFilter } from './ldap-filter.js';
 import { resolveGroups } from './ldap-groups.js';
 import { resolveLdapOptions, type LdapDirectoryOptions, type ResolvedLdapOptions } from './ldap-options.js';
-import { unavailable, withSession } from './ldap-session.js';
+import { withSession, type LdapSession } from './ldap-session.js';
+import { findUserEntry, userByIdFilter, userFilterFor } from './ldap-user-search.js';
+
+/**
+ * The DN bound with the typed password when a username matches no entry (or several), so an
+ * unknown user costs the same connection and bind as a wrong password (RELIABILITY.md §(d) L5).
+ * Whatever the directory answers is ignored. Directory administrators see these as failed binds.
+ */
+export const unknownUserBindRdn = 'cn=quiver-no-such-user';
+
+const maxIdLength = 256;
 
 /**
  * The company directory over LDAP (ldapts). Each call searches with the service account, binds
@@ -28,8 +37,9 @@ export class LdapDirectory implements Directory {
     }
     return withSession(this.options, async (session) => {
       const service = await session.serviceClient();
-      const entry = await this.findEntry(service, normalized);
+      const entry = await findUserEntry(service, this.options, userFilterFor(this.options, normalized));
       if (!entry) {
+        await this.bindAsNobody(session, password);
         return undefined;
       }
       if (!(await session.verifyPassword(entry.dn, password))) {
@@ -47,8 +57,20 @@ export class LdapDirectory implements Directory {
     }
     return withSession(this.options, async (session) => {
       const service = await session.serviceClient();
-      const entry = await this.findEntry(service, normalized);
+      const entry = await findUserEntry(service, this.options, userFilterFor(this.options, normalized));
       return entry ? this.toUser(service, entry, normalized) : undefined;
+    });
+  }
+
+  async findUserById(id: string): Promise<DirectoryUser | undefined> {
+    this.assertOpen();
+    if (typeof id !== 'string' || id.length === 0 || id.length > maxIdLength || /\p{C}/u.test(id)) {
+      return undefined;
+    }
+    return withSession(this.options, async (session) => {
+      const service = await session.serviceClient();
+      const entry = await findUserEntry(service, this.options, userByIdFilter(this.options, id));
+      return entry ? this.toUser(service, entry, undefined) : undefined;
     });
   }
 
@@ -58,25 +80,12 @@ export class LdapDirectory implements Directory {
     return Promise.resolve();
   }
 
-  /** The one entry whose username attribute equals `username`; undefined for none or several (never "the first one"). */
-  private async findEntry(client: Client, username: string): Promise<Entry | undefined> {
-    const { usernameAttribute, userObjectClass, idAttribute, userBaseDn, timeoutMs } = this.options;
-    try {
-      const { searchEntries } = await client.search(userBaseDn, {
-        scope: 'sub',
-        filter: andFilter([equalityFilter('objectClass', userObjectClass), equalityFilter(usernameAttribute, username)]),
-        attributes: [usernameAttribute, idAttribute, 'displayName', 'cn', 'mail', 'memberOf'],
-        // Two are enough to tell "exactly one" from "ambiguous".
-        sizeLimit: 2,
-        timeLimit: Math.ceil(timeoutMs / 1000),
-      });
-      return searchEntries.length === 1 ? searchEntries[0] : undefined;
-    } catch (error) {
-      throw unavailable('user search', error);
-    }
+  /** The same work as checking a wrong password (a fresh connection and a bind), for a DN no user has; the answer is ignored. */
+  private async bindAsNobody(session: LdapSession, password: string): Promise<void> {
+    await session.verifyPassword(`${unknownUserBindRdn},${this.options.userBaseDn}`, password).catch(() => false);
   }
 
-  private async toUser(client: Client, entry: Entry, requested: string): Promise<DirectoryUser> {
+  private async toUser(client: Client, entry: Entry, requested: string | undefined): Promise<DirectoryUser> {
     const { idAttribute, usernameAttribute } = this.options;
     const id = firstValue(entry, idAttribute);
     if (!id) {
@@ -85,8 +94,11 @@ export class LdapDirectory implements Directory {
     }
     const usernames = attributeValues(entry, usernameAttribute);
     // The directory's own spelling: `Alice` and `alice` are one person with one username.
-    const username = usernames.find((value) => value.toLowerCase() === requested.toLowerCase()) ?? usernames[0] ?? requested;
-    const groups = await resolveGroups(client, this.options, entry.dn, attributeValues(entry, 'memberOf'));
+    const username = usernames.find((value) => value.toLowerCase() === requested?.toLowerCase()) ?? usernames[0] ?? requested;
+    if (username === undefined) {
+      throw new DirectoryUnavailableError(`LDAP entry ${entry.dn} has no ${usernameAttribute}; check the user filter and the service account's read access.`);
+    }
+    const groups = await resolveGroups(client, this.options, entry.dn);
     const displayName = firstValue(entry, 'displayName') ?? firstValue(entry, 'cn');
     const email = firstValue(entry, 'mail');
     return {

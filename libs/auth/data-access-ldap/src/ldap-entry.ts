@@ -17,10 +17,3 @@ export const firstValue = (entry: Entry, attribute: string): string | undefined 
 
 /** DNs as compared here: the directory returns them in one spelling, so case is the only difference to fold. */
 export const dnKey = (dn: string): string => dn.toLowerCase();
-
-/** True when `dn` is `base` or lies below it. */
-export function isUnder(dn: string, base: string): boolean {
-  const key = dnKey(dn).replace(/,\s+/g, ',');
-  const baseKey = dnKey(base).replace(/,\s+/g, ',');
-  return key === baseKey || key.endsWith(`,${baseKey}`);
-}

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Client, InappropriateAuthError, InvalidCredentialsError, UnwillingToPerformError } from 'ldapts';
 import { DirectoryUnavailableError } from '@quiver/shared-ports';
 import type { ResolvedLdapOptions } from './ldap-options.js';
@@ -31,7 +32,7 @@ export class LdapSession {
 
   /** A connection bound as the service account; any failure is `DirectoryUnavailableError` (no anonymous fallback). */
   async serviceClient(): Promise<Client> {
-    const client = this.client();
+    const client = await this.connect();
     try {
       await client.bind(this.options.bindDn, this.options.bindPassword);
     } catch (error) {
@@ -45,7 +46,7 @@ export class LdapSession {
    * the credentials; rejects with `DirectoryUnavailableError` for anything else.
    */
   async verifyPassword(dn: string, password: string): Promise<boolean> {
-    const client = this.client();
+    const client = await this.connect();
     try {
       await client.bind(dn, password);
       return true;
@@ -61,15 +62,40 @@ export class LdapSession {
     await Promise.allSettled(this.clients.map((client) => client.unbind()));
   }
 
-  private client(): Client {
+  /**
+   * A new connection, secured before anything else is sent: `ldaps://` is TLS from the first
+   * byte; with StartTLS the upgrade completes (certificate verified) before the caller can bind,
+   * so a bind never goes out in cleartext (RELIABILITY.md §(d) L7). Certificates are always
+   * verified, against `caFile` when given. Referrals are never followed (ldapts does not chase
+   * them; continuation references in search results are ignored by the callers).
+   */
+  private async connect(): Promise<Client> {
+    const { url, tls, timeoutMs, connectTimeoutMs } = this.options;
     const client = new Client({
-      url: this.options.url,
-      timeout: this.options.timeoutMs,
-      connectTimeout: this.options.connectTimeoutMs,
-      ...(this.options.tlsOptions ? { tlsOptions: this.options.tlsOptions } : {}),
+      url,
+      timeout: timeoutMs,
+      connectTimeout: connectTimeoutMs,
+      // Only for ldaps://: ldapts treats any tlsOptions as "connect with TLS", which would break StartTLS.
+      ...(tls === 'ldaps' ? { tlsOptions: this.tlsOptions() } : {}),
     });
     this.clients.push(client);
+    if (tls === 'starttls') {
+      try {
+        await client.startTLS(this.tlsOptions());
+      } catch (error) {
+        throw unavailable('StartTLS', error);
+      }
+    }
     return client;
+  }
+
+  /** A fresh object each time: ldapts adds the socket it upgrades to the options it is given. */
+  private tlsOptions(): ConnectionOptions {
+    return {
+      rejectUnauthorized: true,
+      host: new URL(this.options.url).hostname.replace(/^\[(.*)\]$/, '$1'),
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+    };
   }
 }
 

@@ -5,9 +5,10 @@ export interface DirectoryGroup {
 }
 
 export interface DirectoryUser {
-  /** The directory's immutable id (entryUUID), so renames and case variants map to one person. */
+  /** The directory's immutable id (entryUUID by default), so renames and case variants map to one person. */
   readonly id: string;
   readonly dn: string;
+  /** The username as the directory spells it (read from the attribute the user filter compares). */
   readonly username: string;
   readonly displayName?: string;
   readonly email?: string;
@@ -21,8 +22,16 @@ export interface Directory {
    * Rejects with `DirectoryUnavailableError` when the directory cannot be reached.
    */
   authenticate(username: string, password: string): Promise<DirectoryUser | undefined>;
-  /** Looks a user up without their password (service-account search). */
+  /** Looks a user up by username without their password (service-account search); `undefined` for unknown or ambiguous. */
   findUser(username: string): Promise<DirectoryUser | undefined>;
+  /**
+   * Looks a user up by their immutable id (`DirectoryUser.id`), for periodic re-reads of group
+   * membership and for renames: the entry comes back with its current username and groups.
+   * Resolves `undefined` when no entry has the id or the user filter no longer admits it
+   * (deleted, disabled, moved out of scope). Rejects with `DirectoryUnavailableError` when the
+   * directory cannot be reached.
+   */
+  findUserById(id: string): Promise<DirectoryUser | undefined>;
   close(): Promise<void>;
 }
 

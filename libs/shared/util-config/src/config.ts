@@ -2,6 +2,8 @@
  * Quiver's settings, read once at boot from the environment into one typed, grouped object.
  * Anything invalid stops the process with every problem listed (fail fast).
  */
+import { loadLdapConfig, type LdapConfig } from './ldap-config.js';
+
 export type RunMode = 'embedded' | 'distributed';
 
 /** Test-only crash points of the upload service (RELIABILITY F7); never set in production. */
@@ -75,6 +77,8 @@ export interface QuiverConfig {
   };
   /** TEST ONLY: the upload process SIGKILLs itself at this point of a publish. */
   readonly faultPoint?: FaultPoint;
+  /** LDAP federation (QUIVER_LDAP_*); absent unless QUIVER_LDAP_URL is set. */
+  readonly ldap?: LdapConfig;
 }
 
 export class ConfigError extends Error {
@@ -206,6 +210,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),
     },
     ...withOptional('faultPoint', text('QUIVER_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_FAULT_POINT', FAULT_POINTS, FAULT_POINTS[0])),
+    ...withOptional('ldap', loadLdapConfig(env, problems)),
   };
   if (config.maintenance.orphanGraceSeconds < MIN_ORPHAN_GRACE_SECONDS) {
     problems.push(`QUIVER_ORPHAN_GRACE_SECONDS must be at least ${MIN_ORPHAN_GRACE_SECONDS}: a shorter grace could delete the blob of an upload still in flight.`);

@@ -1,1 +1,2 @@
 export * from './config.js';
+export type { LdapConfig } from './ldap-config.js';
