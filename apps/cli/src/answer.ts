@@ -43,6 +43,9 @@ function refusal(reply: Extract<Reply, { kind: 'answered' }>, body: unknown, con
   if (reply.status === 401 && context.tokenSource !== undefined) {
     notes.push(`the token from ${context.tokenSource} was not accepted`);
   }
+  if (reply.status === 403 && context.tokenSource !== undefined) {
+    notes.push(`token from ${context.tokenSource}`);
+  }
   if (reply.status === 429 && reply.retryAfter !== null && /^[0-9]+$/.test(reply.retryAfter)) {
     notes.push(`try again in ${reply.retryAfter} s`);
   }

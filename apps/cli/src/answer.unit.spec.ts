@@ -103,12 +103,14 @@ describe('quiver CLI: what an answer prints, and the exit code', () => {
     assert.equal(asJson.stdout, '');
     assert.deepEqual(JSON.parse(asJson.stderr), { ok: false, error: 'refused', message: '404 There is no such project.', status: 404, problem });
     assert.equal(outcomeOf(planOf('reconcile'), answered(502, '<html>bad gateway</html>', { contentType: 'text/html', statusText: 'Bad Gateway' }), human).stderr, 'quiver: 502 Bad Gateway\n');
-    assert.equal(outcomeOf(planOf('reconcile'), answered(403, 'Not allowed.\n', { contentType: 'text/plain; charset=utf-8', statusText: 'Forbidden' }), human).stderr, 'quiver: 403 Not allowed.\n');
+    assert.equal(outcomeOf(planOf('reconcile'), answered(403, 'Not allowed.\n', { contentType: 'text/plain; charset=utf-8', statusText: 'Forbidden' }), human).stderr, 'quiver: 403 Not allowed. (token from /srv/.quiver/admin-token)\n');
   });
 
   it('names where a refused token came from, never the token; and when to try again', () => {
     const unauthorized = outcomeOf(planOf('reconcile'), answered(401, { status: 401, detail: 'Invalid or non-existent authentication information.' }), human);
     assert.equal(unauthorized.stderr, 'quiver: 401 Invalid or non-existent authentication information. (the token from /srv/.quiver/admin-token was not accepted)\n');
+    const forbidden = outcomeOf(planOf('reconcile'), answered(403, { status: 403, detail: "The user 'alice' may not do that." }), { ...human, tokenSource: 'QUIVER_TOKEN' });
+    assert.equal(forbidden.stderr, "quiver: 403 The user 'alice' may not do that. (token from QUIVER_TOKEN)\n");
     const limited = outcomeOf(planOf('login', '--username', 'alice', '--password-stdin'), answered(429, { status: 429, detail: 'Too many failed sign-ins.' }, { retryAfter: '60' }), { url: human.url, json: false });
     assert.equal(limited.stderr, 'quiver: 429 Too many failed sign-ins. (try again in 60 s)\n');
     assert.equal(limited.code, 1);
