@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `quiver` as npm links it (node_modules/.bin/quiver, so `npx quiver …` in a checkout). It runs the
- * built CLI (dist/main.js) on a Node its parser (commander) supports, 22.12 or later: this Node
+ * built CLI (dist/main.js) on a Node its libraries (commander, undici) support, 22.19 or later: this Node
  * when it is one, else the project's own Node 24 (the `node` dev dependency), so a system Node 20
  * starts it too. Plain JavaScript, committed, so npm can link it before anything is built.
  */
@@ -19,10 +19,10 @@ const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (!existsSync(main)) {
   process.stderr.write(`quiver: the CLI is not built: run 'npm run build' in ${join(here, '..', '..', '..')}\n`);
   process.exitCode = 2;
-} else if (major > 22 || (major === 22 && minor >= 12)) {
+} else if (major > 22 || (major === 22 && minor >= 19)) {
   await import(pathToFileURL(main).href);
 } else if (!existsSync(projectNode)) {
-  process.stderr.write(`quiver: needs Node 22.12 or later (this is ${process.versions.node}); 'npm ci' in the checkout installs the project's Node 24.\n`);
+  process.stderr.write(`quiver: needs Node 22.19 or later (this is ${process.versions.node}); 'npm ci' in the checkout installs the project's Node 24.\n`);
   process.exitCode = 2;
 } else {
   const child = spawn(projectNode, [main, ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -1,4 +1,11 @@
+import { Agent, fetch, type Response } from 'undici';
 import type { ApiRequest } from './plan.js';
+
+/**
+ * No limit on waiting for the answer: gc and reconcile answer when the scan is done, which on a
+ * large registry takes longer than fetch's default five minutes. Connecting still times out.
+ */
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0, connectTimeout: 10_000 });
 
 /** What came back from the server, read whole, or why nothing did. */
 export type Reply =
@@ -49,6 +56,7 @@ export async function send(base: URL, request: ApiRequest, authorization: string
       },
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       redirect: 'manual',
+      dispatcher: patient,
     });
   } catch (error) {
     return { kind: 'unreachable', cause: describeCause(error, 'the request could not be sent') };
