@@ -223,4 +223,59 @@ describe('the quiver CLI against the running registry', () => {
     assert.match(unauthorized.stderr, /^quiver: 401 .*\(the token from QUIVER_TOKEN was not accepted\)\n$/);
     assert.ok(!unauthorized.stderr.includes('qvr_not-a-real-token'), 'the refused token is not shown');
   });
+
+  it('issues, lists, rotates and revokes tokens of each kind with restrictions, and grants to directory groups', async () => {
+    const succeeds = (ran: Ran): Ran => {
+      assert.equal(ran.code, 0, show(ran));
+      return ran;
+    };
+    const reads = async (token: string): Promise<number> =>
+      (await fetch(`${registry.base}/simple/cli-demo/`, { headers: { authorization: `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}` } })).status;
+    succeeds(await quiver('grant', 'cli-pipeline', 'reader', 'cli-*'));
+    const created = JSON.parse(
+      succeeds(
+        await quiver('token', 'create', 'cli-pipeline', '--kind', 'ci', '--expires', '30d', '--packages', 'cli-*', '--permissions', 'install', '--uses', '5', '--cidr', '127.0.0.0/8', '--description', 'pipeline', '--json'),
+      ).stdout,
+    ) as { id: string; token: string; kind: string; packages: string[]; permissions: string[]; usesAllowed: number; cidrs: string[] };
+    assert.deepEqual([created.kind, created.packages, created.permissions, created.usesAllowed, created.cidrs], ['ci', ['cli-*'], ['install'], 5, ['127.0.0.0/8']]);
+    assert.equal(await reads(created.token), 200, 'the restricted token reads what it may, from loopback');
+
+    const emergency = await quiver('token', 'create', 'cli-pipeline', '--kind', 'emergency', '--expires', '2h');
+    assert.equal(emergency.code, 1, show(emergency));
+    assert.match(emergency.stderr, /^quiver: 400 An emergency token needs a reason/, 'the server is the authority on what a kind needs');
+    const tooLong = await quiver('token', 'create', 'cli-pipeline', '--kind', 'temporary', '--expires', '2d');
+    assert.equal(tooLong.code, 1, show(tooLong));
+    assert.match(tooLong.stderr, /^quiver: 400 A temporary token lives at most/);
+    const brief = succeeds(await quiver('token', 'create', 'cli-pipeline', '--kind', 'temporary', '--expires', '1h'));
+    const briefId = /^issued token (tk_[0-9a-f]{16}) \(temporary, expires /.exec(brief.stderr)?.[1];
+    assert.ok(briefId, brief.stderr);
+
+    const table = succeeds(await quiver('token', 'list', 'cli-pipeline')).stdout;
+    const rows = table.trimEnd().split('\n');
+    assert.match(rows[0] ?? '', /^ID\s+PRINCIPAL\s+KIND\s+EXPIRES\s+LAST USED\s+RESTRICTIONS$/);
+    const row = rows.find((line) => line.startsWith(created.id)) ?? '';
+    assert.match(row, /\scli-pipeline\s+ci\s+\d{4}-\d\d-\d\d \d\d:\d\dZ\s.*packages cli-\*; permissions install; uses [0-4] of 5 left; from 127\.0\.0\.0\/8$/);
+    assert.ok(rows.some((line) => line.startsWith(briefId)), table);
+    const expiring = JSON.parse(succeeds(await quiver('token', 'list', '--expiring', '1d', '--json')).stdout) as { tokens: { id: string }[] };
+    assert.deepEqual(expiring.tokens.map((token) => token.id), [briefId], 'only the token that expires within a day');
+    for (const output of [table, JSON.stringify(expiring)]) {
+      assert.ok(!output.includes(created.token) && !output.includes(registry.token), 'a listing never shows a secret');
+    }
+
+    const rotated = succeeds(await quiver('token', 'rotate', created.id, '--grace', '1h'));
+    assert.match(rotated.stdout, /^qvr_[0-9A-Za-z]+\n$/);
+    assert.match(rotated.stderr, new RegExp(`^rotated token ${created.id} \\(ci, expires .*\\) of cli-pipeline; the old secret works until .*; the new one is shown this once:\\n$`));
+    const renewed = rotated.stdout.trim();
+    assert.deepEqual([await reads(created.token), await reads(renewed)], [200, 200], 'both secrets work during the grace');
+    const again = JSON.parse(succeeds(await quiver('token', 'rotate', created.id, '--json')).stdout) as { id: string; token: string };
+    assert.equal(again.id, created.id);
+    assert.deepEqual([await reads(renewed), await reads(again.token)], [401, 200], 'without a grace the previous secret stops at once');
+    assert.equal(succeeds(await quiver('token', 'revoke', again.id)).stdout, 'done\n');
+    assert.equal(await reads(again.token), 401);
+
+    assert.deepEqual(JSON.parse(succeeds(await quiver('grant', 'group:cli-team', 'reader', 'cli-*', '--json')).stdout), { ok: true });
+    const group = JSON.parse(succeeds(await quiver('principal', 'group:cli-team', '--json')).stdout) as { principal: string; grants: unknown[] };
+    assert.deepEqual([group.principal, group.grants], ['group:cli-team', [{ role: 'reader', pattern: 'cli-*' }]]);
+    assert.equal(succeeds(await quiver('revoke', 'group:cli-team', 'reader', 'cli-*')).stdout, 'done\n');
+  });
 });
