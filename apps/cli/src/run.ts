@@ -1,0 +1,57 @@
+import { outcomeOf } from './answer.js';
+import { parseCommandLine } from './cli.program.js';
+import { send } from './http-call.js';
+import { failed, type Result } from './outcome.js';
+import type { Credentials } from './plan.js';
+import { displayUrl, findToken, serverUrl, type Environment } from './server-discovery.js';
+
+/** What `quiver` needs from its process, so a run is one function from arguments to output. */
+export interface Io {
+  readonly env: Environment;
+  readonly cwd: string;
+  readonly readFile: (path: string) => Promise<string>;
+  /** Standard input, whole (for `login --password-stdin`). */
+  readonly readStdin: () => Promise<string>;
+  readonly stdinIsTerminal: boolean;
+}
+
+type Authorization = { readonly ok: true; readonly header: string; readonly tokenSource?: string } | { readonly ok: false; readonly result: Result };
+
+const basic = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+async function authorization(credentials: Credentials, io: Io, json: boolean): Promise<Authorization> {
+  if (credentials.kind === 'token') {
+    const token = await findToken(io.env, io.cwd, io.readFile);
+    return token.ok
+      ? { ok: true, header: basic('__token__', token.value.value), tokenSource: token.value.source }
+      : { ok: false, result: failed({ kind: 'config', message: token.message }, json) };
+  }
+  if (io.stdinIsTerminal) {
+    const message = 'login reads the password from standard input: pipe it in (for example from a password manager). It is never taken from the command line.';
+    return { ok: false, result: failed({ kind: 'usage', message }, json) };
+  }
+  const password = (await io.readStdin()).replace(/\r?\n$/, '');
+  if (password === '') {
+    return { ok: false, result: failed({ kind: 'usage', message: 'no password on standard input.' }, json) };
+  }
+  return { ok: true, header: basic(credentials.username, password) };
+}
+
+/** `quiver …`: parse, find the server and the credentials, send one request, print its answer. */
+export async function run(argv: readonly string[], io: Io): Promise<Result> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.kind === 'exit') {
+    return parsed;
+  }
+  const { plan, json } = parsed;
+  const server = serverUrl(io.env, parsed.url);
+  if (!server.ok) {
+    return failed({ kind: 'config', message: server.message }, json);
+  }
+  const auth = await authorization(plan.credentials, io, json);
+  if (!auth.ok) {
+    return auth.result;
+  }
+  const reply = await send(server.value, plan.request, auth.header);
+  return outcomeOf(plan, reply, { url: displayUrl(server.value), json, ...(auth.tokenSource === undefined ? {} : { tokenSource: auth.tokenSource }) });
+}
