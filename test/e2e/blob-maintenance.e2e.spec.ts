@@ -79,15 +79,16 @@ describe('blob maintenance on the embedded registry (orphan GC, reconcile)', () 
 
   it('the on-demand GC takes the admin token and a sane grace only', async () => {
     const anonymous = await post('/api/maintenance/gc', {});
-    assert.equal(anonymous.status, 403);
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers.get('www-authenticate'), 'Basic realm="quiver"');
     const wrong = await post('/api/maintenance/gc', { authorization: basicToken(`qvr_${'x'.repeat(49)}`) });
-    assert.equal(wrong.status, 403);
+    assert.equal(wrong.status, 401);
     for (const grace of ['-1', 'soon', '1.5', '99999999999']) {
       const refused = await post(`/api/maintenance/gc?graceSeconds=${grace}`);
       assert.equal(refused.status, 400, grace);
       assert.match(((await refused.json()) as { detail: string }).detail, /graceSeconds must be a whole number of seconds/);
     }
-    assert.equal((await post('/api/maintenance/reconcile', {})).status, 403);
+    assert.equal((await post('/api/maintenance/reconcile', {})).status, 401);
     const young = shard('metadata', sha256('young orphan'));
     const drill = await post('/api/maintenance/gc?graceSeconds=0');
     assert.equal(drill.status, 200);

@@ -1,6 +1,7 @@
 import './instrument.js';
+import { LdapDirectory } from '@quiver/auth-data-access-ldap';
 import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
-import { AccessControl } from '@quiver/shared-feature-access';
+import { AccessControl, TokenUseRecorder } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 
 await runService({
@@ -11,6 +12,7 @@ await runService({
       throw new Error('QUIVER_INDEX_URL and QUIVER_UPLOAD_URL are required: a token or grant is confirmed only once upload and index apply it.');
     }
     const adapters = await openDistributedAdapters('auth', config);
+    const tokenUses = new TokenUseRecorder('auth', adapters.bus);
     const [index, upload] = [remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexAccess), remoteEventWaiter(config.uploadUrl, CONFIRMATION_PATHS.uploadAccess)];
     const module = AuthServiceModule.register({
       database: adapters.database,
@@ -20,7 +22,11 @@ await runService({
         cacheTtlMs: config.access.cacheTtlMs,
         sharedProjection: true,
         useCounter: new DatabaseTokenUseCounter(adapters.database),
+        onUse: (use) => tokenUses.record(use),
+        directoryGraceMs: config.directory.graceSeconds * 1000,
       }),
+      tokenUses,
+      ...(config.ldap ? { directory: new LdapDirectory(config.ldap), directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
       awaitApplied: async (eventId) => {
         await Promise.all([index(eventId), upload(eventId)]);
       },

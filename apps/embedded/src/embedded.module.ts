@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { AuditServiceModule } from '@quiver/audit-feature-service';
+import { LdapDirectory } from '@quiver/auth-data-access-ldap';
 import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
 import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
@@ -11,7 +12,7 @@ import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgliteDatabase } from '@quiver/shared-data-access-db';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 import type { Composition } from '@quiver/shared-feature-runtime';
-import { AccessControl, serviceAccess } from '@quiver/shared-feature-access';
+import { AccessControl, serviceAccess, TokenUseRecorder, type PasswordChecker } from '@quiver/shared-feature-access';
 import { loadOrCreateAdminToken } from './admin-token.js';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
@@ -35,10 +36,22 @@ export class EmbeddedModule {
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
     const projection = new IndexProjectionConsumer(indexDb, bus);
+    // The auth service checks directory passwords for index and upload too (once it is built, below).
+    let signIn: PasswordChecker | undefined;
+    const passwords: PasswordChecker = { check: (username, password, address) => (signIn ? signIn.check(username, password, address) : Promise.resolve({ ok: false, refusal: 'unavailable' })) };
+    const directory = config.ldap ? new LdapDirectory(config.ldap) : undefined;
     // One count of limited tokens' uses for all three services: the auth service's.
-    const accessOptions = { bootstrapAdminSha256: admin.sha256, cacheTtlMs: config.access.cacheTtlMs, useCounter: new DatabaseTokenUseCounter(authDb) };
+    const accessOptions = {
+      bootstrapAdminSha256: admin.sha256,
+      cacheTtlMs: config.access.cacheTtlMs,
+      useCounter: new DatabaseTokenUseCounter(authDb),
+      ...(config.ldap ? { passwords } : {}),
+      passwordCacheMs: config.directory.cacheSeconds * 1000,
+      directoryGraceMs: config.directory.graceSeconds * 1000,
+    };
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions);
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions);
+    const authTokenUses = new TokenUseRecorder('auth', bus);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
     const module: DynamicModule = {
@@ -65,7 +78,10 @@ export class EmbeddedModule {
         AuthServiceModule.register({
           database: authDb,
           bus,
-          access: new AccessControl(authDb, accessOptions),
+          access: new AccessControl(authDb, { ...accessOptions, onUse: (use) => authTokenUses.record(use) }),
+          tokenUses: authTokenUses,
+          ...(directory ? { directory, directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
+          onPasswordChecker: (checker) => (signIn = checker),
           awaitApplied: async (eventId) => {
             await Promise.all([uploadAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS), indexAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)]);
           },
@@ -77,6 +93,7 @@ export class EmbeddedModule {
       module,
       close: async () => {
         await bus.close();
+        await directory?.close();
         await Promise.all([uploadDb.close(), indexDb.close(), authDb.close()]);
       },
     };

@@ -1,6 +1,6 @@
 import './instrument.js';
 import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
-import { RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
+import { RemotePasswordChecker, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 
 await runService({
@@ -20,6 +20,10 @@ await runService({
           cacheTtlMs: config.access.cacheTtlMs,
           sharedProjection: true,
           useCounter: new RemoteTokenUseCounter(config.authUrl),
+          // Installs may sign with a directory password: the auth service checks it (and its failure limits).
+          passwords: new RemotePasswordChecker(config.authUrl),
+          passwordCacheMs: config.directory.cacheSeconds * 1000,
+          directoryGraceMs: config.directory.graceSeconds * 1000,
         }),
         fileCacheBytes: config.index.fileCacheBytes,
         pageCacheBytes: config.index.pageCacheBytes,

@@ -22,6 +22,7 @@ await runService({
         cacheTtlMs: config.access.cacheTtlMs,
         sharedProjection: true,
         useCounter: new RemoteTokenUseCounter(config.authUrl),
+        directoryGraceMs: config.directory.graceSeconds * 1000,
       }),
       awaitIndexed: remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexedPackages),
       limits: {

@@ -14,10 +14,20 @@ export interface TokenState {
   readonly expiresAt: number;
 }
 
+/** A principal that is a directory user: who the directory says it is, and its groups when last read. */
+export interface Federation {
+  readonly directoryId: string;
+  readonly username: string;
+  readonly groups: readonly string[];
+  /** False once the directory no longer has the user. */
+  readonly present: boolean;
+}
+
 export interface PrincipalState {
   /** `role pattern` pairs held now. */
   readonly grants: ReadonlySet<string>;
   readonly tokens: ReadonlyMap<string, TokenState>;
+  readonly federation?: Federation;
 }
 
 export const EMPTY_PRINCIPAL: PrincipalState = { grants: new Set(), tokens: new Map() };
@@ -27,7 +37,11 @@ export type IdentityCommand =
   | { readonly type: 'RevokeRole'; readonly principal: string; readonly role: string; readonly pattern: string }
   | { readonly type: 'IssueToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly request: TokenRequest; readonly now: Date }
   | { readonly type: 'RevokeToken'; readonly principal: string; readonly tokenId: string }
-  | { readonly type: 'RotateToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly graceSeconds: number; readonly now: Date };
+  | { readonly type: 'RotateToken'; readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly graceSeconds: number; readonly now: Date }
+  /** A directory user signed in, or was read again: become (or stay) its principal with these groups. */
+  | { readonly type: 'ObserveDirectoryUser'; readonly principal: string; readonly directoryId: string; readonly username: string; readonly groups: readonly string[] }
+  /** The directory no longer has the user. */
+  | { readonly type: 'LeaveDirectory'; readonly principal: string };
 
 export type IdentityDecision =
   | { readonly ok: true; readonly events: readonly IdentityEvent[] }
@@ -49,6 +63,14 @@ export function evolve(state: PrincipalState, event: IdentityEvent): PrincipalSt
     }
     case 'TokenIssued':
       return { ...state, tokens: new Map(state.tokens).set(event.data.tokenId, { revoked: false, sha256: event.data.sha256, expiresAt: Date.parse(event.data.expiresAt) }) };
+    case 'PrincipalFederated':
+      return { ...state, federation: { directoryId: event.data.directoryId, username: event.data.username, groups: [], present: true } };
+    case 'DirectoryGroupsObserved':
+      return state.federation ? { ...state, federation: { ...state.federation, username: event.data.username, groups: event.data.groups, present: true } } : state;
+    case 'PrincipalLeftDirectory':
+      return state.federation ? { ...state, federation: { ...state.federation, present: false } } : state;
+    case 'DirectoryChecked':
+      return state;
     case 'TokenRevoked':
     case 'TokenRotated': {
       const token = state.tokens.get(event.data.tokenId);
@@ -120,6 +142,28 @@ function decideRotate(command: Extract<IdentityCommand, { type: 'RotateToken' }>
   };
 }
 
+const sameGroups = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((group, index) => group === b[index]);
+
+function decideObserve(command: Extract<IdentityCommand, { type: 'ObserveDirectoryUser' }>, state: PrincipalState): IdentityDecision {
+  const groups = [...new Set(command.groups.map((group) => group.trim().toLowerCase()))].sort();
+  const { principal, directoryId, username } = command;
+  if (isGroupPrincipal(principal)) {
+    return invalid(`'${principal}' is a group, not a directory user.`);
+  }
+  const federation = state.federation;
+  if (!federation && (state.grants.size > 0 || state.tokens.size > 0)) {
+    return invalid(`The name '${principal}' belongs to a principal that is not a directory user; an administrator must rename one of them.`);
+  }
+  if (federation && federation.directoryId !== directoryId) {
+    return invalid(`The name '${principal}' belongs to another directory user; an administrator must sort out the two accounts.`);
+  }
+  const events: IdentityEvent[] = federation ? [] : [{ type: 'PrincipalFederated', schemaVersion: 1, data: { principal, directoryId, username } }];
+  if (!federation || !federation.present || federation.username !== username || !sameGroups(federation.groups, groups)) {
+    events.push({ type: 'DirectoryGroupsObserved', schemaVersion: 1, data: { principal, username, groups } });
+  }
+  return { ok: true, events };
+}
+
 export function decide(command: IdentityCommand, state: PrincipalState): IdentityDecision {
   const nameProblem = checkPrincipalName(command.principal);
   if (nameProblem) {
@@ -133,6 +177,10 @@ export function decide(command: IdentityCommand, state: PrincipalState): Identit
       return decideIssue(command);
     case 'RotateToken':
       return decideRotate(command, state);
+    case 'ObserveDirectoryUser':
+      return decideObserve(command, state);
+    case 'LeaveDirectory':
+      return { ok: true, events: state.federation?.present ? [{ type: 'PrincipalLeftDirectory', schemaVersion: 1, data: { principal: command.principal } }] : [] };
     case 'RevokeToken': {
       const token = state.tokens.get(command.tokenId);
       if (!token) {

@@ -12,4 +12,17 @@ export const authMigrations: readonly Migration[] = [
         used integer NOT NULL
       );`,
   },
+  {
+    id: 'auth_0002_sign_in_attempts',
+    sql: `
+      -- Password checks that failed (and ones in flight) in the last window, for the per-user,
+      -- per-address and global limits every auth replica shares.
+      CREATE TABLE auth_sign_in_attempts (
+        id uuid PRIMARY KEY,
+        username text NOT NULL,
+        address text NOT NULL,
+        at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX auth_sign_in_attempts_at ON auth_sign_in_attempts (at);`,
+  },
 ];

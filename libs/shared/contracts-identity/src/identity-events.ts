@@ -68,12 +68,55 @@ export interface TokenRotated {
   readonly data: { readonly principal: string; readonly tokenId: string; readonly sha256: string; readonly previousSha256: string; readonly previousValidUntil: string };
 }
 
-export type IdentityEvent = RoleGranted | RoleRevoked | TokenIssued | TokenRevoked | TokenRotated;
+/**
+ * A directory (LDAP) user signed in for the first time and became a principal: `principal` is the
+ * name Quiver knows them by from now on, `directoryId` the directory's immutable id (entryUUID),
+ * so a rename in the directory does not make a second principal.
+ */
+export interface PrincipalFederated {
+  readonly type: 'PrincipalFederated';
+  readonly schemaVersion: 1;
+  readonly data: { readonly principal: string; readonly directoryId: string; readonly username: string };
+}
+
+/** A directory user's groups (lower case, nested ones included) as the directory said, whenever they changed; also: the user is in the directory. */
+export interface DirectoryGroupsObserved {
+  readonly type: 'DirectoryGroupsObserved';
+  readonly schemaVersion: 1;
+  readonly data: { readonly principal: string; readonly username: string; readonly groups: readonly string[] };
+}
+
+/** The directory no longer has the user (deleted, or outside the user filter): every token and password of theirs stops working. */
+export interface PrincipalLeftDirectory {
+  readonly type: 'PrincipalLeftDirectory';
+  readonly schemaVersion: 1;
+  readonly data: { readonly principal: string };
+}
+
+/** Every directory user's groups were read again at `checkedAt`: how fresh what the services know of memberships is. */
+export interface DirectoryChecked {
+  readonly type: 'DirectoryChecked';
+  readonly schemaVersion: 1;
+  readonly data: { readonly checkedAt: string; readonly users: number };
+}
+
+export type IdentityEvent =
+  | RoleGranted
+  | RoleRevoked
+  | TokenIssued
+  | TokenRevoked
+  | TokenRotated
+  | PrincipalFederated
+  | DirectoryGroupsObserved
+  | PrincipalLeftDirectory
+  | DirectoryChecked;
 /** Every shape ever shipped, as stored rows and older messages carry them. */
 export type StoredIdentityEvent = IdentityEvent | TokenIssuedV1;
 export type RecordedIdentityEvent<E extends IdentityEvent = IdentityEvent> = Recorded<E>;
 
 export const principalStreamId = (principal: string): string => `principal-${principal}`;
+/** The stream of `DirectoryChecked` events. */
+export const DIRECTORY_STREAM_ID = 'directory';
 
 /** How long a token issued before tokens had lifetimes lives: a personal token's longest life. */
 export const V1_TOKEN_LIFE_MS = 90 * 86_400_000;
@@ -114,6 +157,10 @@ const REQUIRED_DATA: DataRules<StoredIdentityEvent> = {
   TokenIssued: { principal: isString, tokenId: isString, sha256: isSha256, description: isString },
   TokenRevoked: { principal: isString, tokenId: isString },
   TokenRotated: { principal: isString, tokenId: isString, sha256: isSha256, previousSha256: isSha256, previousValidUntil: isIsoTime },
+  PrincipalFederated: { principal: isString, directoryId: isString, username: isString },
+  DirectoryGroupsObserved: { principal: isString, username: isString, groups: isStringList },
+  PrincipalLeftDirectory: { principal: isString },
+  DirectoryChecked: { checkedAt: isIsoTime, users: isNumber },
 };
 
 const LATER_VERSIONS: LaterVersionRules = {

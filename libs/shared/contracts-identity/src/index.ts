@@ -1,1 +1,2 @@
 export * from './identity-events.js';
+export * from './access-facts.js';

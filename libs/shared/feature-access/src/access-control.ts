@@ -1,14 +1,17 @@
-import { timingSafeEqual } from 'node:crypto';
-import { addressInRanges, BOOTSTRAP_ADMIN, isRole, PERMISSIONS, type Caller, type Grant, type Permission } from '@quiver/shared-domain-access';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { addressInRanges, BOOTSTRAP_ADMIN, groupPrincipal, isRole, PERMISSIONS, type Caller, type Grant, type Permission } from '@quiver/shared-domain-access';
 import type { SqlExecutor } from '@quiver/shared-ports';
 import { hashApiToken, isWellFormedToken } from '@quiver/shared-util-tokens';
+import type { PasswordCheck, PasswordChecker } from './password-check.js';
 
 /** Why a presented token does not authenticate a request. */
-export type TokenRefusal = 'unknown' | 'revoked' | 'expired' | 'rotated-out' | 'used-up' | 'address';
+export type TokenRefusal = 'unknown' | 'revoked' | 'expired' | 'rotated-out' | 'used-up' | 'address' | 'left-directory' | 'directory-unavailable';
 
 export type Authentication =
   | { readonly ok: true; readonly caller: Caller }
   | { readonly ok: false; readonly refusal: TokenRefusal; readonly tokenId?: string; readonly principal?: string };
+
+export type PasswordAuthentication = { readonly ok: true; readonly caller: Caller } | Exclude<PasswordCheck, { ok: true }>;
 
 /** Counts the uses of tokens issued with a limit, exactly, for every service and replica (the auth service's count). */
 export interface TokenUseCounter {
@@ -40,7 +43,33 @@ export interface AccessControlOptions {
   /** Required to accept tokens issued with a use limit; without it they are refused as used up. */
   readonly useCounter?: TokenUseCounter;
   readonly onUse?: TokenUseListener;
+  /**
+   * How long a directory user's last known groups are trusted when the directory has not been read
+   * since (it does not answer): their tokens then stop with 503 until it is read again.
+   */
+  readonly directoryGraceMs?: number;
+  /** Checks directory passwords (installs may sign requests with one); absent: passwords are never accepted. */
+  readonly passwords?: PasswordChecker;
+  /**
+   * How long a verified password is reused without asking the directory, kept only as a salted
+   * hash (QUIVER_LDAP_CACHE_SECONDS): a changed password or a removed user takes effect within it.
+   */
+  readonly passwordCacheMs?: number;
   readonly now?: () => number;
+}
+
+interface VerifiedPassword {
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+  readonly caller: Caller;
+  readonly until: number;
+}
+
+/** A directory user's standing: who they are in the directory and until when what is known of them is trusted. */
+interface DirectoryStanding {
+  readonly groups: readonly string[];
+  readonly left: boolean;
+  readonly trustedUntil: number;
 }
 
 interface VerifiedToken {
@@ -51,6 +80,8 @@ interface VerifiedToken {
   readonly validUntil?: number;
   readonly usesAllowed: number | null;
   readonly cidrs: readonly string[] | null;
+  /** For a directory user's token: when their groups stop being trusted without a new read of the directory. */
+  readonly directoryTrustedUntil?: number;
   /** When this cache entry must be read again. */
   readonly until: number;
 }
@@ -80,6 +111,9 @@ const isPermission = (value: string): value is Permission => (PERMISSIONS as rea
 export class AccessControl {
   private readonly admin: Buffer | undefined;
   private readonly verified = new Map<string, VerifiedToken>();
+  /** Verified passwords by lower-case username: a salted HMAC under a key that never leaves this process. */
+  private readonly passwords = new Map<string, VerifiedPassword>();
+  private readonly pepper = randomBytes(32);
   private readonly now: () => number;
   /** The projection version the cached verifications were made at (shared projections only). */
   private cachedAt: string | undefined;
@@ -115,6 +149,9 @@ export class AccessControl {
     }
     if (found.validUntil !== undefined && at >= found.validUntil) {
       return refused('rotated-out');
+    }
+    if (found.directoryTrustedUntil !== undefined && at >= found.directoryTrustedUntil) {
+      return refused('directory-unavailable');
     }
     if (found.cidrs && !addressInRanges(address, found.cidrs)) {
       return refused('address');
@@ -152,17 +189,61 @@ export class AccessControl {
   /** Forgets every cached verification: called when this process applied an identity change. */
   invalidate(): void {
     this.verified.clear();
+    this.passwords.clear();
+  }
+
+  /**
+   * The directory user a username and password belong to, with the grants it and its groups hold,
+   * or why not (wrong, limited, the directory down). A verified password is reused for the cache
+   * window when the same password comes again; anything else asks the directory.
+   */
+  async authenticatePassword(username: string, password: string, address: string): Promise<PasswordAuthentication> {
+    const checker = this.options.passwords;
+    if (!checker) {
+      return { ok: false, refusal: 'invalid' };
+    }
+    await this.dropStaleVerifications();
+    const key = username.trim().toLowerCase();
+    const hit = this.passwords.get(key);
+    if (hit && hit.until > this.now() && timingSafeEqual(hit.hash, this.passwordHash(hit.salt, password))) {
+      return { ok: true, caller: hit.caller };
+    }
+    const checked = await checker.check(username, password, address);
+    if (!checked.ok) {
+      return checked;
+    }
+    const caller: Caller = { name: checked.principal, grants: await this.grantsOf(checked.principal, checked.groups) };
+    const ttl = this.options.passwordCacheMs ?? 0;
+    if (ttl > 0) {
+      if (this.passwords.size >= (this.options.maxCachedTokens ?? 10_000)) {
+        this.passwords.delete(this.passwords.keys().next().value as string);
+      }
+      const salt = randomBytes(16);
+      this.passwords.set(key, { salt, hash: this.passwordHash(salt, password), caller, until: this.now() + ttl });
+    }
+    return { ok: true, caller };
+  }
+
+  private passwordHash(salt: Buffer, password: string): Buffer {
+    return createHmac('sha256', this.pepper).update(salt).update(password).digest();
+  }
+
+  /** Shared projections: drop every cached verification once the projection moved (read once per event-loop turn). */
+  private async dropStaleVerifications(): Promise<void> {
+    if (!this.options.sharedProjection) {
+      return;
+    }
+    const version = await this.currentVersion();
+    if (version !== this.cachedAt) {
+      this.verified.clear();
+      this.passwords.clear();
+      this.cachedAt = version;
+    }
   }
 
   /** The token a sha256 belongs to, from the cache or the projection; a refusal for none, or a revoked one. */
   private async verify(sha256: string): Promise<VerifiedToken | Extract<Authentication, { ok: false }>> {
-    if (this.options.sharedProjection) {
-      const version = await this.currentVersion();
-      if (version !== this.cachedAt) {
-        this.verified.clear();
-        this.cachedAt = version;
-      }
-    }
+    await this.dropStaleVerifications();
     const hit = this.verified.get(sha256);
     if (hit && hit.until > this.now()) {
       return hit;
@@ -175,11 +256,16 @@ export class AccessControl {
     if (row.revoked_at !== null) {
       return { ok: false, refusal: 'revoked', tokenId: row.token_id, principal: row.principal };
     }
+    const standing = await this.directoryStanding(row.principal);
+    if (standing?.left) {
+      return { ok: false, refusal: 'left-directory', tokenId: row.token_id, principal: row.principal };
+    }
     const permissions = row.permissions?.filter(isPermission);
     const token: VerifiedToken = {
+      ...(standing ? { directoryTrustedUntil: standing.trustedUntil } : {}),
       caller: {
         name: row.principal,
-        grants: await this.grantsOf(row.principal),
+        grants: await this.grantsOf(row.principal, standing?.groups ?? []),
         token: { id: row.token_id, kind: row.kind, ...(row.packages ? { packages: row.packages } : {}), ...(permissions ? { permissions } : {}) },
       },
       tokenId: row.token_id,
@@ -207,9 +293,27 @@ export class AccessControl {
     return rows[0];
   }
 
-  private async grantsOf(principal: string): Promise<Grant[]> {
-    const { rows } = await this.db.query<{ role: string; pattern: string }>('SELECT role, pattern FROM access_grants WHERE principal = $1', [principal]);
+  /** The principal's own grants and those of its directory groups. */
+  async grantsOf(principal: string, groups: readonly string[]): Promise<Grant[]> {
+    const { rows } = await this.db.query<{ role: string; pattern: string }>('SELECT DISTINCT role, pattern FROM access_grants WHERE principal = $1 OR principal = ANY($2::text[])', [
+      principal,
+      groups.map(groupPrincipal),
+    ]);
     return rows.flatMap((row) => (isRole(row.role) ? [{ role: row.role, pattern: row.pattern }] : []));
+  }
+
+  /** Undefined for a local principal; for a directory user, its groups, whether it left, and how long that is trusted. */
+  private async directoryStanding(principal: string): Promise<DirectoryStanding | undefined> {
+    const { rows } = await this.db.query<{ groups: string[]; left_at: Date | null; observed_at: Date | null; checked_at: Date | null }>(
+      `SELECT u.groups, u.left_at, u.observed_at, d.checked_at FROM access_directory_users u CROSS JOIN access_directory d WHERE u.principal = $1`,
+      [principal],
+    );
+    const row = rows[0];
+    if (!row) {
+      return undefined;
+    }
+    const lastRead = Math.max(row.observed_at?.getTime() ?? 0, row.checked_at?.getTime() ?? 0);
+    return { groups: row.groups, left: row.left_at !== null, trustedUntil: lastRead + (this.options.directoryGraceMs ?? 3_600_000) };
   }
 
   private currentVersion(): Promise<string> {

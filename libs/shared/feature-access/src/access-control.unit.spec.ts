@@ -15,7 +15,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 let position = 0;
 const recorded = (event: IdentityEvent): RecordedIdentityEvent => {
   position += 1;
-  return { ...event, eventId: randomUUID(), streamId: `principal-${event.data.principal}`, streamVersion: position, position: String(position), recordedAt: new Date().toISOString(), metadata: { actor: 'admin' } };
+  return { ...event, eventId: randomUUID(), streamId: 'principal' in event.data ? `principal-${event.data.principal}` : 'directory', streamVersion: position, position: String(position), recordedAt: new Date().toISOString(), metadata: { actor: 'admin' } };
 };
 
 const FUTURE = '2999-01-01T00:00:00.000Z';

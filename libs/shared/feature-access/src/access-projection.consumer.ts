@@ -4,6 +4,7 @@ import type { Database, EventBus, Subscription } from '@quiver/shared-ports';
 import { accessMigrations } from './access.migrations.js';
 import { applyIdentityEvent } from './access.projection.js';
 import { AccessControl, type AccessControlOptions } from './access-control.js';
+import { TokenUseRecorder } from './token-use-recorder.js';
 
 /**
  * Keeps a service's access projection current from `quiver.identity.v1` (one consumer group per
@@ -19,6 +20,8 @@ export class AccessProjectionConsumer {
     private readonly bus: EventBus,
     private readonly group: string,
     private readonly access: AccessControl,
+    /** Publishes the uses of tokens this service saw; started and stopped with the projection. */
+    private readonly tokenUses?: TokenUseRecorder,
   ) {}
 
   async start(): Promise<void> {
@@ -36,9 +39,11 @@ export class AccessProjectionConsumer {
         this.listeners.forEach((listener) => listener());
       },
     });
+    await this.tokenUses?.start();
   }
 
   async stop(): Promise<void> {
+    await this.tokenUses?.stop();
     await this.subscription?.stop();
   }
 
@@ -59,6 +64,7 @@ export function serviceAccess(
   bus: EventBus,
   options: AccessControlOptions,
 ): { readonly access: AccessControl; readonly accessProjection: AccessProjectionConsumer } {
-  const access = new AccessControl(database, options);
-  return { access, accessProjection: new AccessProjectionConsumer(database, bus, `quiver-${service}-access`, access) };
+  const tokenUses = new TokenUseRecorder(service, bus);
+  const access = new AccessControl(database, { ...options, onUse: (use) => tokenUses.record(use) });
+  return { access, accessProjection: new AccessProjectionConsumer(database, bus, `quiver-${service}-access`, access, tokenUses) };
 }

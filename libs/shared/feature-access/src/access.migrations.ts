@@ -59,4 +59,25 @@ export const accessMigrations: readonly Migration[] = [
       UPDATE access_tokens SET expires_at = issued_at + interval '90 days';
       ALTER TABLE access_tokens ALTER COLUMN expires_at SET NOT NULL;`,
   },
+  {
+    id: 'access_0003_directory_users',
+    sql: `
+      -- Principals that are directory (LDAP) users: their groups when last read, and whether the
+      -- directory still has them. A principal with no row here is local (a service account).
+      CREATE TABLE access_directory_users (
+        principal text PRIMARY KEY,
+        directory_id text NOT NULL UNIQUE,
+        username text NOT NULL,
+        groups text[] NOT NULL DEFAULT '{}',
+        -- When the directory last told these groups (a sign-in or a re-read that changed them).
+        observed_at timestamptz,
+        left_at timestamptz
+      );
+      -- When every directory user's groups were last read: what they say is trusted for a grace after it.
+      CREATE TABLE access_directory (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        checked_at timestamptz
+      );
+      INSERT INTO access_directory (id, checked_at) VALUES (1, NULL);`,
+  },
 ];

@@ -35,6 +35,27 @@ export async function applyIdentityEvent(tx: SqlExecutor, event: RecordedIdentit
     case 'TokenRevoked':
       await tx.query('UPDATE access_tokens SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL', [event.data.tokenId, event.recordedAt]);
       break;
+    case 'PrincipalFederated':
+      await tx.query('INSERT INTO access_directory_users (principal, directory_id, username) VALUES ($1, $2, $3) ON CONFLICT (principal) DO NOTHING', [
+        event.data.principal,
+        event.data.directoryId,
+        event.data.username,
+      ]);
+      break;
+    case 'DirectoryGroupsObserved':
+      await tx.query('UPDATE access_directory_users SET username = $2, groups = $3, observed_at = $4, left_at = NULL WHERE principal = $1', [
+        event.data.principal,
+        event.data.username,
+        event.data.groups,
+        event.recordedAt,
+      ]);
+      break;
+    case 'PrincipalLeftDirectory':
+      await tx.query('UPDATE access_directory_users SET left_at = $2 WHERE principal = $1', [event.data.principal, event.recordedAt]);
+      break;
+    case 'DirectoryChecked':
+      await tx.query('UPDATE access_directory SET checked_at = GREATEST(checked_at, $1::timestamptz) WHERE id = 1', [event.data.checkedAt]);
+      break;
     case 'TokenRotated':
       await tx.query('UPDATE access_tokens SET sha256 = $2, previous_sha256 = $3, previous_valid_until = $4 WHERE token_id = $1', [
         event.data.tokenId,

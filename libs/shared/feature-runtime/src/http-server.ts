@@ -30,6 +30,8 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
       // `/simple/x` and `/simple/x/` reach one handler, which decides about the redirect itself.
       routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT },
       frameworkErrors: answerFrameworkError,
+      // request.ip is the client: X-Forwarded-For is believed only from the proxies named here.
+      trustProxy: config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false,
       bodyLimit: 1024 * 1024,
     }), {
     logger: LOG_LEVELS[config.logLevel],

@@ -1,8 +1,10 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * Quiver's settings, read once at boot from the environment into one typed, grouped object.
  * Anything invalid stops the process with every problem listed (fail fast).
  */
-import { loadLdapConfig, type LdapConfig } from './ldap-config.js';
+import { loadDirectoryTiming, loadLdapConfig, type DirectoryTiming, type LdapConfig } from './ldap-config.js';
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -22,6 +24,11 @@ export interface QuiverConfig {
     readonly bodyIdleMs: number;
     /** Longest time a request body may take from the headers to its last byte. */
     readonly bodyTimeoutMs: number;
+    /**
+     * Address ranges of the proxies in front (the Ingress, nginx): only from them is
+     * `X-Forwarded-For` believed for the client's address (token address ranges, sign-in limits).
+     */
+    readonly trustedProxies: readonly string[];
   };
   readonly dataDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -79,6 +86,8 @@ export interface QuiverConfig {
   readonly faultPoint?: FaultPoint;
   /** LDAP federation (QUIVER_LDAP_*); absent unless QUIVER_LDAP_URL is set. */
   readonly ldap?: LdapConfig;
+  /** The directory's timing (QUIVER_LDAP_CACHE_SECONDS, QUIVER_LDAP_GRACE_SECONDS), read by every service. */
+  readonly directory: DirectoryTiming;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +157,14 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return value;
   };
+  const ranges = (name: string): string[] => {
+    const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    const invalid = listed.find((item) => !(ipaddr.isValidCIDR(item) || ipaddr.isValid(item)) || (!item.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(item.split('/')[0] ?? '')));
+    if (invalid !== undefined) {
+      problems.push(`${name} must be a comma-separated list of addresses or CIDR ranges; not one: '${invalid.slice(0, 60)}'.`);
+    }
+    return listed;
+  };
   const names = (name: string): string[] => {
     const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     const invalid = listed.filter((item) => !/^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i.test(item));
@@ -169,6 +186,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       port: port('QUIVER_PORT', 8080),
       bodyIdleMs: seconds('QUIVER_BODY_IDLE_SECONDS', 60) * 1000,
       bodyTimeoutMs: seconds('QUIVER_BODY_TIMEOUT_SECONDS', 3600) * 1000,
+      trustedProxies: ranges('QUIVER_TRUSTED_PROXIES'),
     },
     dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
     logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
@@ -211,6 +229,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     },
     ...withOptional('faultPoint', text('QUIVER_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_FAULT_POINT', FAULT_POINTS, FAULT_POINTS[0])),
     ...withOptional('ldap', loadLdapConfig(env, problems)),
+    directory: loadDirectoryTiming(env, problems),
   };
   if (config.maintenance.orphanGraceSeconds < MIN_ORPHAN_GRACE_SECONDS) {
     problems.push(`QUIVER_ORPHAN_GRACE_SECONDS must be at least ${MIN_ORPHAN_GRACE_SECONDS}: a shorter grace could delete the blob of an upload still in flight.`);

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
   it('gives a newcomer a working embedded configuration with no settings at all', () => {
     const config = loadConfig({}, defaults);
     assert.equal(config.mode, 'embedded');
-    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080, bodyIdleMs: 60_000, bodyTimeoutMs: 3_600_000 });
+    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8080, bodyIdleMs: 60_000, bodyTimeoutMs: 3_600_000, trustedProxies: [] });
     assert.equal(config.dataDir, './.quiver');
     assert.equal(config.telemetry.otlpEndpoint, undefined);
     assert.equal(config.upload.projectQuotaBytes, 10 * 1024 ** 3);
@@ -24,6 +24,12 @@ describe('loadConfig', () => {
       () => loadConfig({ QUIVER_BODY_IDLE_SECONDS: '0', QUIVER_BODY_TIMEOUT_SECONDS: '1h' }, defaults),
       (error: unknown) => error instanceof ConfigError && error.problems.length === 2 && /QUIVER_BODY_IDLE_SECONDS must be at least 1 second/.test(error.message),
     );
+  });
+
+  it('reads the trusted proxies as addresses and ranges, and refuses anything else', () => {
+    assert.deepEqual(loadConfig({ QUIVER_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1 ,::1' }, defaults).http.trustedProxies, ['10.0.0.0/8', '127.0.0.1', '::1']);
+    assert.throws(() => loadConfig({ QUIVER_TRUSTED_PROXIES: '10.0.0/8' }, defaults), /QUIVER_TRUSTED_PROXIES must be a comma-separated list/);
+    assert.throws(() => loadConfig({ QUIVER_TRUSTED_PROXIES: 'proxy.local' }, defaults), /not one: 'proxy.local'/);
   });
 
   it('reads the upload policy settings and refuses nonsense in them', () => {

@@ -23,8 +23,31 @@ export interface LdapConfig {
   readonly groupFilter: string;
   readonly groupNameAttribute: string;
   readonly timeoutMs: number;
-  /** How long the auth service reuses what the directory said about a user before reading it again. */
+}
+
+/**
+ * The directory's timing, which every service needs (index and upload check tokens of directory
+ * users, and index caches verified passwords) while only the auth service has the connection
+ * settings: read whether or not QUIVER_LDAP_URL is set in this process.
+ */
+export const DIRECTORY_TIMING_SETTINGS = ['QUIVER_LDAP_CACHE_SECONDS', 'QUIVER_LDAP_GRACE_SECONDS'] as const;
+
+export interface DirectoryTiming {
+  /** The window within which a directory change takes effect (memberships re-read, passwords re-checked). */
   readonly cacheSeconds: number;
+  /** How long directory users' last known groups are trusted while the directory does not answer. */
+  readonly graceSeconds: number;
+}
+
+export function loadDirectoryTiming(env: Env, problems: string[]): DirectoryTiming {
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    cacheSeconds: wholeNumber('QUIVER_LDAP_CACHE_SECONDS', text('QUIVER_LDAP_CACHE_SECONDS'), 300, 0, 86_400, problems),
+    graceSeconds: wholeNumber('QUIVER_LDAP_GRACE_SECONDS', text('QUIVER_LDAP_GRACE_SECONDS'), 3600, 0, 604_800, problems),
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,7 +62,7 @@ export function loadLdapConfig(env: Env, problems: string[]): LdapConfig | undef
   };
   const url = text('QUIVER_LDAP_URL');
   if (url === undefined) {
-    const stray = Object.keys(env).filter((name) => name.startsWith('QUIVER_LDAP_') && text(name) !== undefined);
+    const stray = Object.keys(env).filter((name) => name.startsWith('QUIVER_LDAP_') && !(DIRECTORY_TIMING_SETTINGS as readonly string[]).includes(name) && text(name) !== undefined);
     if (stray.length > 0) {
       problems.push(`${stray.sort().join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but QUIVER_LDAP_URL is not: set it to turn LDAP sign-in on, or remove them.`);
     }
@@ -84,7 +107,6 @@ export function loadLdapConfig(env: Env, problems: string[]): LdapConfig | undef
     groupFilter: filterTemplate('QUIVER_LDAP_GROUP_FILTER', text('QUIVER_LDAP_GROUP_FILTER') ?? defaultGroupFilter, '{dn}', problems),
     groupNameAttribute: attributeName('QUIVER_LDAP_GROUP_NAME_ATTRIBUTE', text('QUIVER_LDAP_GROUP_NAME_ATTRIBUTE') ?? 'cn', problems),
     timeoutMs: wholeNumber('QUIVER_LDAP_TIMEOUT_MS', text('QUIVER_LDAP_TIMEOUT_MS'), 10_000, 1, 600_000, problems),
-    cacheSeconds: wholeNumber('QUIVER_LDAP_CACHE_SECONDS', text('QUIVER_LDAP_CACHE_SECONDS'), 300, 0, 86_400, problems),
   };
   return problems.length === before ? config : undefined;
 }

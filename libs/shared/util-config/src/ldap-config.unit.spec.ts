@@ -64,8 +64,8 @@ describe('loadConfig: the ldap group', () => {
       groupFilter: '(|(member={dn})(uniqueMember={dn}))',
       groupNameAttribute: 'cn',
       timeoutMs: 10_000,
-      cacheSeconds: 300,
     });
+    assert.deepEqual(loadConfig(minimal, defaults).directory, { cacheSeconds: 300, graceSeconds: 3600 });
   });
 
   it('reads every optional setting', () => {
@@ -89,7 +89,12 @@ describe('loadConfig: the ldap group', () => {
     assert.equal(ldap.groupFilter, '(&(objectClass=group)(member={dn}))');
     assert.equal(ldap.groupNameAttribute, 'sAMAccountName');
     assert.equal(ldap.timeoutMs, 2500);
-    assert.equal(ldap.cacheSeconds, 0);
+  });
+
+  it('reads the directory timing in every service, with LDAP on in it or not', () => {
+    assert.deepEqual(loadConfig({ QUIVER_LDAP_CACHE_SECONDS: '0', QUIVER_LDAP_GRACE_SECONDS: '60' }, defaults).directory, { cacheSeconds: 0, graceSeconds: 60 });
+    assert.equal(loadConfig({ QUIVER_LDAP_CACHE_SECONDS: '5' }, defaults).ldap, undefined, 'timing alone is no stray LDAP setting');
+    assert.match(problemsOf({ QUIVER_LDAP_GRACE_SECONDS: 'soon' }).join('\n'), /QUIVER_LDAP_GRACE_SECONDS/);
   });
 
   it('requires the service account, a password and both base DNs once QUIVER_LDAP_URL is set', () => {

@@ -18,12 +18,13 @@ export class IdentityCommands {
     this.handler = new IdentityHandler(deps.database, deps.access);
   }
 
-  async run(command: IdentityCommand, actor: string): Promise<CommandResult> {
+  /** `awaitApplied: false` answers once recorded (a background job nobody waits on). */
+  async run(command: IdentityCommand, actor: string, options: { readonly awaitApplied?: boolean } = {}): Promise<CommandResult> {
     const outcome = await this.handler.handle(command, actor, randomUUID());
     if (outcome.kind === 'rejected') {
       return { ok: false, status: outcome.code === 'not-found' ? 404 : 400, code: outcome.code, message: outcome.message };
     }
-    if (outcome.kind === 'changed') {
+    if (outcome.kind === 'changed' && options.awaitApplied !== false) {
       this.logger.log(`${command.type} for ${command.principal} by ${actor}`);
       // Recorded: the answer is a success whatever the bus does; the wait is bounded (as for uploads).
       await this.deps.awaitApplied(outcome.eventId).catch((error: unknown) => {
@@ -31,5 +32,10 @@ export class IdentityCommands {
       });
     }
     return { ok: true, changed: outcome.kind === 'changed' };
+  }
+
+  /** Records that every directory user was read again at `at` (one replica's record is enough). */
+  recordDirectoryChecked(at: Date, users: number): Promise<void> {
+    return this.handler.recordDirectoryChecked(at, users);
   }
 }

@@ -1,4 +1,4 @@
-import { principalStreamId, type IdentityEvent } from '@quiver/shared-contracts-identity';
+import { DIRECTORY_STREAM_ID, principalStreamId, upcastIdentityEvent, type StoredIdentityEvent } from '@quiver/shared-contracts-identity';
 import { EventStore, StreamConcurrencyError } from '@quiver/shared-data-access-event-store';
 import { applyIdentityEvent, type AccessControl } from '@quiver/shared-feature-access';
 import type { Database } from '@quiver/shared-ports';
@@ -16,20 +16,37 @@ const MAX_ATTEMPTS = 10;
  * the events and apply them to this service's access projection in the same transaction.
  */
 export class IdentityHandler {
-  private readonly store: EventStore<IdentityEvent>;
+  private readonly store: EventStore<StoredIdentityEvent>;
 
   constructor(
     database: Database,
     private readonly access: AccessControl,
   ) {
-    this.store = new EventStore<IdentityEvent>(database);
+    this.store = new EventStore<StoredIdentityEvent>(database);
+  }
+
+  /** Appends `DirectoryChecked`; a replica that recorded one at the same moment wins and this one is dropped. */
+  async recordDirectoryChecked(at: Date, users: number): Promise<void> {
+    const { version } = await this.store.readStream(DIRECTORY_STREAM_ID);
+    try {
+      await this.store.append(DIRECTORY_STREAM_ID, version, [{ type: 'DirectoryChecked', schemaVersion: 1, data: { checkedAt: at.toISOString(), users } }], { actor: 'directory' }, async (tx, recorded) => {
+        for (const event of recorded) {
+          await applyIdentityEvent(tx, upcastIdentityEvent(event));
+        }
+      });
+      this.access.invalidate();
+    } catch (error) {
+      if (!(error instanceof StreamConcurrencyError)) {
+        throw error;
+      }
+    }
   }
 
   async handle(command: IdentityCommand, actor: string, requestId: string): Promise<IdentityOutcome> {
     const streamId = principalStreamId(command.principal);
     for (let attempt = 1; ; attempt += 1) {
       const { events, version } = await this.store.readStream(streamId);
-      const decision = decide(command, foldPrincipal(events));
+      const decision = decide(command, foldPrincipal(events.map(upcastIdentityEvent)));
       if (!decision.ok) {
         return { kind: 'rejected', code: decision.code, message: decision.message };
       }
@@ -39,7 +56,7 @@ export class IdentityHandler {
       try {
         const result = await this.store.append(streamId, version, decision.events, { actor, requestId }, async (tx, recorded) => {
           for (const event of recorded) {
-            await applyIdentityEvent(tx, event);
+            await applyIdentityEvent(tx, upcastIdentityEvent(event));
           }
         });
         this.access.invalidate();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { refusal } from '@quiver/shared-domain-access';
+import { refusal, type Caller } from '@quiver/shared-domain-access';
 import { ACCESS_METADATA, parseAuthorization } from '@quiver/shared-feature-runtime';
 import type { AccessControl, TokenRefusal } from '../access-control.js';
 import { AccessDeniedException, unauthenticated } from './access-denied.exception.js';
@@ -19,6 +19,9 @@ const TOKEN_REFUSALS: Record<TokenRefusal, () => AccessDeniedException> = {
   'rotated-out': () => unauthenticated('rotated-token', "Invalid API Token: this secret was replaced when the token was rotated; use the token's new secret."),
   'used-up': () => unauthenticated('used-up-token', 'Invalid API Token: the token has no uses left.'),
   address: () => new AccessDeniedException(403, 'token-address', 'Invalid API Token: the token is not valid from this address.'),
+  'left-directory': () => unauthenticated('left-directory', 'Invalid API Token: its user is no longer in the company directory.'),
+  'directory-unavailable': () =>
+    new AccessDeniedException(503, 'directory-unavailable', "The company directory has not answered for too long to trust this user's groups. Retry shortly.", { 'retry-after': '30' }),
 };
 
 /**
@@ -47,25 +50,44 @@ export class AccessGuard implements CanActivate {
     if (credentials.kind === 'none') {
       throw unauthenticated('unauthenticated', `Authentication required: use __token__ as the username and a Quiver API token as the password.`);
     }
-    if (credentials.kind === 'password') {
-      if (requirement.credentials === 'token') {
-        throw new AccessDeniedException(
-          403,
-          'password-not-accepted',
-          'Username/Password authentication is no longer supported. Migrate to API Tokens instead: send __token__ as the username and the token as the password.',
-        );
-      }
-      throw unauthenticated('invalid-token', `Invalid or non-existent authentication information. ${TOKEN_HINT}`);
+    if (credentials.kind === 'password' && requirement.credentials === 'token') {
+      throw new AccessDeniedException(
+        403,
+        'password-not-accepted',
+        'Username/Password authentication is no longer supported. Migrate to API Tokens instead: send __token__ as the username and the token as the password.',
+      );
     }
-    const result = await this.access.authenticateToken(credentials.token, request.ip);
-    if (!result.ok) {
-      throw TOKEN_REFUSALS[result.refusal]();
-    }
-    const refused = requirement.permission === undefined ? undefined : refusal(result.caller, requirement.permission);
+    const caller = credentials.kind === 'password' ? await this.passwordCaller(credentials.username, credentials.password, request.ip) : await this.tokenCaller(credentials.token, request.ip);
+    const refused = requirement.permission === undefined ? undefined : refusal(caller, requirement.permission);
     if (refused) {
       throw new AccessDeniedException(403, refused.code, refused.message);
     }
-    request[CALLER] = result.caller;
+    request[CALLER] = caller;
     return true;
+  }
+
+  private async tokenCaller(token: string, address: string): Promise<Caller> {
+    const result = await this.access.authenticateToken(token, address);
+    if (!result.ok) {
+      throw TOKEN_REFUSALS[result.refusal]();
+    }
+    return result.caller;
+  }
+
+  private async passwordCaller(username: string, password: string, address: string): Promise<Caller> {
+    const result = await this.access.authenticatePassword(username, password, address);
+    if (result.ok) {
+      return result.caller;
+    }
+    switch (result.refusal) {
+      case 'invalid':
+        throw unauthenticated('invalid-credentials', `Invalid username or password. Use your directory account, or ${TOKEN_HINT.charAt(0).toLowerCase()}${TOKEN_HINT.slice(1)}`);
+      case 'limited':
+        throw new AccessDeniedException(429, 'too-many-failures', `Too many failed sign-ins for this user or address; retry in ${result.retryAfterSeconds} s.`, { 'retry-after': String(result.retryAfterSeconds) });
+      case 'unavailable':
+        throw new AccessDeniedException(503, 'directory-unavailable', 'The company directory is not answering; retry shortly.', { 'retry-after': '30' });
+      case 'conflict':
+        throw new AccessDeniedException(403, 'directory-conflict', result.message);
+    }
   }
 }
