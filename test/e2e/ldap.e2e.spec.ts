@@ -242,6 +242,35 @@ describe('LDAP sign-in and group-mapped roles against the real slapd (embedded)'
     assert.equal((await login(person.uid, person.password, address)).status, 201, 'and signs in once it answers');
   });
 
+  it('keeps tokens working on the last known groups while the directory does not answer, for the grace only (503 after it)', async () => {
+    const graceful = await startEmbedded(join(work, 'grace'), directorySettings({ QUIVER_LDAP_CACHE_SECONDS: '1', QUIVER_LDAP_GRACE_SECONDS: '3', QUIVER_LDAP_TIMEOUT_MS: '1000' }));
+    try {
+      const grantThere = await fetch(`${graceful.base}/api/auth/principals/${encodeURIComponent(`group:outer-${id}`)}/grants/reader/*`, { method: 'PUT', headers: { authorization: graceful.auth } });
+      assert.equal(grantThere.status, 204);
+      const signedIn = await fetch(`${graceful.base}/api/auth/login`, { method: 'POST', headers: { authorization: basic(member.uid, member.password) } });
+      assert.equal(signedIn.status, 201);
+      const token = (await signedIn.json()) as SignedIn;
+      secrets.push(token.token);
+      const status = async (): Promise<number> => {
+        const response = await fetch(`${graceful.base}/simple/`, { headers: { authorization: basicToken(token.token) } });
+        await response.arrayBuffer();
+        return response.status;
+      };
+      assert.equal(await status(), 200);
+      const { withinGrace, stoppedFor } = await withDirectoryStopped(async () => {
+        const stoppedAt = Date.now();
+        const within = await status();
+        await eventually(async () => assert.equal(await status(), 503), { timeoutMs: 10_000, intervalMs: 200 });
+        return { withinGrace: within, stoppedFor: Date.now() - stoppedAt };
+      });
+      assert.equal(withinGrace, 200, 'within the grace the token works on what was last read');
+      assert.ok(stoppedFor <= 3_000 + 2_000, `503 once the grace (3 s) has passed since the last read (after ${stoppedFor} ms)`);
+      await eventually(async () => assert.equal(await status(), 200), { timeoutMs: 10_000, intervalMs: 200 });
+    } finally {
+      assert.equal(await graceful.stop(), 0);
+    }
+  });
+
   it('refuses a directory whose certificate no trusted CA signed: 503, never a cleartext bind', async () => {
     const other = await startEmbedded(join(work, 'other-ca'), directorySettings({ QUIVER_LDAP_CA_FILE: requireEnv('QUIVER_TEST_LDAP_OTHER_CA_FILE'), QUIVER_LDAP_TIMEOUT_MS: String(TIMEOUT_MS) }));
     try {
