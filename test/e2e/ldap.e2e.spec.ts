@@ -290,6 +290,20 @@ describe('LDAP sign-in and group-mapped roles against the real slapd (embedded)'
     }
   });
 
+  it('answers 503 and alerts the operator when the service account cannot bind, never falling back or logging the password (L13)', async () => {
+    const wrongPassword = `rotated-${randomBytes(6).toString('hex')}`;
+    const broken = await startEmbedded(join(work, 'wrong-bind'), directorySettings({ QUIVER_LDAP_BIND_PASSWORD: wrongPassword, QUIVER_LDAP_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    try {
+      const response = await fetch(`${broken.base}/api/auth/login`, { method: 'POST', headers: { authorization: basic(member.uid, member.password) } });
+      assert.equal(response.status, 503, await response.text());
+      await eventually(() => assert.match(broken.started.output(), /ALERT directory unavailable for sign-in: LDAP service-account bind failed/), { timeoutMs: 5_000 });
+      assert.ok(!broken.started.output().includes(wrongPassword), 'the service password is never logged');
+      assert.ok(!broken.started.output().includes(member.password), "nor the user's");
+    } finally {
+      assert.equal(await broken.stop(), 0);
+    }
+  });
+
   it('writes no password, token or Authorization value to any log', () => {
     const logs = registry.started.output();
     for (const secret of secrets) {

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { DirectoryUnavailableError, type Directory, type DirectoryUser, type SqlExecutor } from '@quiver/shared-ports';
+import { RateLimitedLog } from '@quiver/shared-feature-runtime';
 import { checkPrincipalName } from '@quiver/shared-domain-access';
 import type { PasswordCheck, PasswordChecker } from '@quiver/shared-feature-access';
 import type { IdentityCommands } from '../identity/identity-commands.js';
@@ -10,6 +12,9 @@ import type { SignInLimiter } from './sign-in-limiter.js';
  * success (just in time, keyed by the directory's immutable id) with the groups it has now.
  */
 export class DirectorySignIn implements PasswordChecker {
+  /** RELIABILITY L13: the operator hears of it (a service password rotated, the directory down), a line a minute at most. */
+  private readonly alerts = new RateLimitedLog((line) => new Logger('auth-directory').error(line), 60_000);
+
   constructor(
     private readonly directory: Directory | undefined,
     private readonly limiter: SignInLimiter,
@@ -35,6 +40,8 @@ export class DirectorySignIn implements PasswordChecker {
     } catch (error) {
       await this.limiter.succeeded(attempt.id); // the directory's fault, not the user's
       if (error instanceof DirectoryUnavailableError) {
+        // The adapter's messages name the operation and the server's error, never a password.
+        this.alerts.note(`ALERT directory unavailable for sign-in: ${error.message}`);
         return { ok: false, refusal: 'unavailable' };
       }
       throw error;
