@@ -3,6 +3,7 @@
  * bodies cut short, stalled or far too long, which no well-behaved client library sends.
  */
 import { connect, type Socket } from 'node:net';
+import { distributionFields } from './bad-input.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -128,17 +129,8 @@ export function uploadHead(base: string, authorization: string, contentType: str
 
 /** The text fields twine sends for a wheel of `demo` 1.0, up to (not including) its file part. */
 export function wheelFormFields(form: MultipartText, sha256 = '0'.repeat(64)): string {
-  const fields: Record<string, string> = {
-    ':action': 'file_upload',
-    protocol_version: '1',
-    name: 'demo',
-    version: '1.0',
-    metadata_version: '2.1',
-    filetype: 'bdist_wheel',
-    pyversion: 'py3',
-    sha256_digest: sha256,
-  };
+  const fields = distributionFields({ name: 'demo-1.0-py3-none-any.whl', bytes: new Uint8Array() }, { sha256_digest: sha256 });
   return Object.entries(fields)
-    .map(([name, value]) => form.field(name, value))
+    .map(([name, value]) => form.field(name, String(value)))
     .join('');
 }
