@@ -53,6 +53,13 @@ class HashingCounter extends Transform {
 }
 
 /**
+ * What the text fields of one upload may hold together. Each field may hold 1 MiB (a long
+ * description); the multipart limits alone (1,000 fields of 1 MiB) would let one request keep
+ * a gigabyte in memory. Fields past this are read and dropped, and the upload is refused.
+ */
+export const MAX_FIELD_BYTES_TOTAL = 4 * 1024 * 1024;
+
+/**
  * PyPI refuses image uploads in the file part. A missing type must pass: uv sends the part without
  * a Content-Type (the parser then reports its default), twine and poetry send
  * application/octet-stream.
@@ -73,11 +80,18 @@ export async function receiveUpload(
   const fields = new Map<string, string[]>();
   let file: ReceivedFile | undefined;
   let problem: UploadRejection | undefined;
+  let fieldBytes = 0;
   try {
     // preservePath: see the filename as sent, so a path in it is refused rather than silently stripped.
     for await (const part of request.parts({ preservePath: true, limits: { fileSize: maxFileBytes + 1, files: 2, fields: 1000, fieldSize: 1024 * 1024, parts: 1100 } })) {
       if (part.type === 'field') {
-        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), String(part.value)]);
+        const value = String(part.value);
+        fieldBytes += Buffer.byteLength(part.fieldname) + Buffer.byteLength(value);
+        if (fieldBytes > MAX_FIELD_BYTES_TOTAL) {
+          problem ??= reject('invalid-metadata', `Upload form fields too large: together they may hold at most ${MAX_FIELD_BYTES_TOTAL / (1024 * 1024)} MiB.`);
+        } else {
+          fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
+        }
         continue;
       }
       if (part.fieldname !== 'content' || file !== undefined) {
