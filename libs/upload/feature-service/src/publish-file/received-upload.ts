@@ -55,7 +55,8 @@ class HashingCounter extends Transform {
 /**
  * What the text fields of one upload may hold together. Each field may hold 1 MiB (a long
  * description); the multipart limits alone (1,000 fields of 1 MiB) would let one request keep
- * a gigabyte in memory. Fields past this are read and dropped, and the upload is refused.
+ * a gigabyte in memory, since the multipart parser keeps every field of a request until it ends.
+ * Past this, the rest of the body is read and dropped unparsed, and the upload is refused.
  */
 export const MAX_FIELD_BYTES_TOTAL = 4 * 1024 * 1024;
 
@@ -88,10 +89,13 @@ export async function receiveUpload(
         const value = String(part.value);
         fieldBytes += Buffer.byteLength(part.fieldname) + Buffer.byteLength(value);
         if (fieldBytes > MAX_FIELD_BYTES_TOTAL) {
+          // Stop the parser: what is left of the body is drained without being parsed or kept.
+          request.raw.unpipe();
+          request.raw.resume();
           problem ??= reject('invalid-metadata', `Upload form fields too large: together they may hold at most ${MAX_FIELD_BYTES_TOTAL / (1024 * 1024)} MiB.`);
-        } else {
-          fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
+          break;
         }
+        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
         continue;
       }
       if (part.fieldname !== 'content' || file !== undefined) {
