@@ -29,7 +29,7 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 
 FROM ${NODE_IMAGE}
 # GLIBC_TUNABLES: glibc's malloc gives freed memory back instead of keeping it (tools/runtime-env.mjs,
-# docs/adr/0013); keep the two in step.
+# docs/adr/0017); keep the two in step.
 ENV NODE_ENV=production \
     GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072 \
     QUIVER_HOST=0.0.0.0 \

@@ -5,7 +5,7 @@
  * `npm run build` first, then:
  *
  *   node_modules/.bin/node bench/soak.mjs [--minutes 30] [--warmup 5] [--abuse 0] [--connections 16]
- *       [--uploads-per-second 5] [--seed-projects 300] [--seed-files 3] [--constant-mib 640]
+ *       [--uploads-per-second 5] [--seed-projects 300] [--seed-files 3] [--constant-mib 700]
  *       [--page-cache-bytes 134217728] [--file-cache-bytes 67108864] [--db-buffers-bytes 16777216]
  *       [--checkout <dir>] [--server-node-options '<flags>'] [--no-pin]
  *
@@ -22,7 +22,7 @@
  *    JSON page must list all of its acknowledged files.
  *
  * Verdict: after the warm-up, RSS stays within QUIVER_PAGE_CACHE_BYTES + QUIVER_FILE_CACHE_BYTES +
- * 3 × QUIVER_EMBEDDED_DB_BUFFERS_BYTES + `--constant-mib` (docs/adr/0013 says what the constant
+ * 3 × QUIVER_EMBEDDED_DB_BUFFERS_BYTES + `--constant-mib` (docs/adr/0017 says what the constant
  * covers), and nothing acknowledged is lost.
  * The server runs on CPU 0 and the driver and readers on the other cores (lib.mjs `alone`).
  */
@@ -43,13 +43,13 @@ const CONNECTIONS = arg('connections', 16);
 const UPLOADS_PER_SECOND = arg('uploads-per-second', 5);
 const SEED_PROJECTS = arg('seed-projects', 300);
 const SEED_FILES = arg('seed-files', 3);
-const CONSTANT_MIB = arg('constant-mib', 640);
+const CONSTANT_MIB = arg('constant-mib', 700);
 const PAGE_CACHE = arg('page-cache-bytes', 128 * 2 ** 20);
 const FILE_CACHE = arg('file-cache-bytes', 64 * 2 ** 20);
 const DB_BUFFERS = arg('db-buffers-bytes', 16 * 2 ** 20);
 const CHECKOUT = arg('checkout', root);
 const MIB = 2 ** 20;
-/** The settings that budget memory (docs/adr/0013): both index caches and the three databases' buffer pools. */
+/** The settings that budget memory (docs/adr/0017): both index caches and the three databases' buffer pools. */
 const BUDGETS = PAGE_CACHE + FILE_CACHE + 3 * DB_BUFFERS;
 const BUDGET = BUDGETS + CONSTANT_MIB * MIB;
 

@@ -6,7 +6,7 @@
  * allocates and frees hundreds of MiB, and glibc held 100-220 MiB of it for good, in its main
  * heap and per-thread arenas. Two arenas, and giving back free memory above 128 KiB (trim and mmap
  * thresholds fixed, not raised on the fly), took an idle embedded registry from 450-565 MiB to
- * about 330 MiB, with no difference in page or upload throughput measured (docs/adr/0013).
+ * about 330 MiB, with no difference in page or upload throughput measured (docs/adr/0017).
  * Other C libraries ignore the variable; a value already in the environment wins.
  */
 export const MALLOC_TUNABLES = 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072';

@@ -9,7 +9,7 @@ export interface PgliteDatabaseOptions {
    * Postgres's buffer pool (`shared_buffers`) in bytes, at least 128 KiB; omitted, Postgres's
    * default of 128 MiB. The pool lives in PGlite's WebAssembly memory, which is touched at start and
    * never shrinks, so it is resident for the life of the process; pages outside it are read through
-   * the operating system's page cache (docs/adr/0013).
+   * the operating system's page cache (docs/adr/0017).
    */
   readonly sharedBuffersBytes?: number;
 }

@@ -1,8 +1,8 @@
 /**
  * What an entry costs besides its bytes: the map entry, the entry object, the Buffer and its
  * ArrayBuffer (with the backing store's own allocation), the key and the revision strings. Measured
- * on Node 24 with 200,000 entries: about 0.5 KiB of V8 heap and 1.1 to 1.3 KiB of resident memory
- * each beyond the file's bytes (docs/adr/0013).
+ * on Node 24 with 200,000 entries: about 0.5 KiB of V8 heap and 1.1 to 1.4 KiB of resident memory
+ * each beyond the file's bytes (docs/adr/0017).
  */
 export const ENTRY_OVERHEAD_BYTES = 1024;
 
@@ -15,7 +15,7 @@ export const ENTRY_OVERHEAD_BYTES = 1024;
  * The budget is memory, not file sizes: an entry counts its bytes plus `ENTRY_OVERHEAD_BYTES`, and
  * it keeps a copy that owns exactly its bytes. A Buffer under 32 KiB is usually a view into one of
  * Node's shared 64 KiB pool slabs (`Buffer.poolSize`), and keeping the view keeps the whole slab:
- * until 2026-12-07 a cache of 2 MiB of files held 74 MiB of slabs (docs/adr/0013).
+ * until 2026-12-07 a cache of 2 MiB of files held 74 MiB of slabs (docs/adr/0017).
  */
 export class SmallFileCache {
   private readonly entries = new Map<string, { readonly revision: string; readonly bytes: Buffer }>();
