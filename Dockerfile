@@ -28,7 +28,10 @@ RUN npm prune --omit=dev --no-audit --no-fund \
  && find apps libs \( -name '*.tsbuildinfo' -o -name '*.spec.*' \) -delete
 
 FROM ${NODE_IMAGE}
+# GLIBC_TUNABLES: glibc's malloc gives freed memory back instead of keeping it (tools/runtime-env.mjs,
+# docs/adr/0017); keep the two in step.
 ENV NODE_ENV=production \
+    GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072 \
     QUIVER_HOST=0.0.0.0 \
     QUIVER_PORT=8080 \
     QUIVER_DATA_DIR=/data \

@@ -11,6 +11,7 @@ import { availableParallelism, constants, homedir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildWheel } from '@quiver/shared-testing';
+import { withRuntimeEnv } from '../tools/runtime-env.mjs';
 
 export const root = join(import.meta.dirname, '..');
 
@@ -313,20 +314,27 @@ export function memoryOf(pid) {
   return { peak: kib('VmHWM'), current: kib('VmRSS') };
 }
 
-/** Quiver embedded (one process), with its data in `dataDir`. */
+/**
+ * Quiver embedded (one process), with its data in `dataDir` and its upload temp directory beside it:
+ * the default (`<tmp>/quiver-uploads`) is shared by every instance on the machine, and an instance
+ * that sweeps it at start would take another's uploads in flight.
+ */
 export async function startQuiverEmbedded(dataDir, env = {}, checkout = root) {
   const port = await freePort();
-  const started = start(process.execPath, [join(checkout, 'apps/embedded/dist/main.js')], {
+  const uploadTemp = `${dataDir}-upload-tmp`;
+  mkdirSync(uploadTemp, { recursive: true, mode: 0o700 });
+  const started = start(process.execPath, [join(checkout, 'apps/embedded/dist/main.js')], withRuntimeEnv({
     QUIVER_PORT: String(port),
     QUIVER_DATA_DIR: dataDir,
+    QUIVER_TEMP_DIR: uploadTemp,
     QUIVER_LOG_LEVEL: 'warn',
     QUIVER_NEW_PROJECTS_PER_HOUR: '0',
     ...env,
-  });
+  }));
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/-/index/health`, started);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  return { base, token, pid: started.pid, auth: basic('__token__', token), stop: () => stop(started) };
+  return { base, token, pid: started.pid, auth: basic('__token__', token), output: started.output, stop: () => stop(started) };
 }
 
 /**

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withRuntimeEnv } from './runtime-env.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const node24 = join(root, 'node_modules', 'node', 'bin', 'node');
@@ -53,8 +54,8 @@ function lint() {
 }
 
 /** Runs a Node 24 process in the foreground, passing signals on, and exits with its code. */
-function handOver(args) {
-  const child = spawn(node24, args, { cwd: root, stdio: 'inherit', env });
+function handOver(args, childEnv = env) {
+  const child = spawn(node24, args, { cwd: root, stdio: 'inherit', env: childEnv });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
@@ -78,7 +79,7 @@ switch (command) {
     break;
   case 'start':
     build();
-    handOver([join(root, 'apps', 'embedded', 'dist', 'main.js')]);
+    handOver([join(root, 'apps', 'embedded', 'dist', 'main.js')], withRuntimeEnv(env));
     break;
   case 'serve': {
     const service = rest[0] ?? 'embedded';
@@ -87,7 +88,7 @@ switch (command) {
       process.exit(2);
     }
     build();
-    handOver([join(root, 'apps', service, 'dist', 'main.js')]);
+    handOver([join(root, 'apps', service, 'dist', 'main.js')], withRuntimeEnv(env));
     break;
   }
   case 'test':

@@ -129,6 +129,11 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     await refused(await upload(wheelFields({ sha256_digest: sha256(big) }), { name: 'demo-1.0-py3-none-any.whl', bytes: big }), 400, /File too large\. Limit for this registry is 2 MB\./);
   });
 
+  it('refuses form fields that together hold more than 4 MiB, each field within its own 1 MiB limit', async () => {
+    const filler = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`filler_${i}`, 'x'.repeat(1_000_000)]));
+    await refused(await upload(wheelFields(filler), wheelPart()), 400, /Upload form fields too large: together they may hold at most 4 MiB\./);
+  });
+
   it('refuses random bytes named like a wheel (28) and bad wheel filenames (36, 38, 39)', async () => {
     const junk = randomBytes(4096);
     await refused(await upload(wheelFields({ sha256_digest: sha256(junk) }), { name: 'demo-1.0-py3-none-any.whl', bytes: junk }), 400, /Invalid distribution file\. File is not a zipfile/);

@@ -28,10 +28,11 @@ export class EmbeddedModule {
     await mkdir(join(config.dataDir, 'db'), { recursive: true, mode: 0o700 });
     const admin = await loadOrCreateAdminToken(config.dataDir);
     logger.log(`${admin.created ? 'Created the administrator token in' : 'Administrator token:'} ${admin.path}`);
+    const sharedBuffersBytes = config.embedded.databaseBuffersBytes;
     const [uploadDb, indexDb, authDb] = await Promise.all([
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload') }),
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index') }),
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth') }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth'), sharedBuffersBytes }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();

@@ -5,7 +5,18 @@ import { applyMigrations } from './migrations.js';
 export interface PgliteDatabaseOptions {
   /** Directory holding the database; omitted, the database lives in memory. */
   readonly dataDir?: string;
+  /**
+   * Postgres's buffer pool (`shared_buffers`) in bytes, at least 128 KiB; omitted, Postgres's
+   * default of 128 MiB. The pool lives in PGlite's WebAssembly memory, which is touched at start and
+   * never shrinks, so it is resident for the life of the process; pages outside it are read through
+   * the operating system's page cache (docs/adr/0017).
+   */
+  readonly sharedBuffersBytes?: number;
 }
+
+/** Postgres counts `shared_buffers` in 8 KiB blocks and needs at least 16 of them. */
+const BLOCK_BYTES = 8192;
+const MIN_BLOCKS = 16;
 
 type PgliteQueryable = Pick<PGlite, 'query'>;
 
@@ -14,7 +25,11 @@ export class PgliteDatabase implements Database {
   private constructor(private readonly db: PGlite) {}
 
   static async open(options: PgliteDatabaseOptions = {}): Promise<PgliteDatabase> {
-    const db = options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir);
+    const settings =
+      options.sharedBuffersBytes === undefined
+        ? {}
+        : { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.max(MIN_BLOCKS, Math.floor(options.sharedBuffersBytes / BLOCK_BYTES))}`] };
+    const db = options.dataDir === undefined ? await PGlite.create(settings) : await PGlite.create(options.dataDir, settings);
     return new PgliteDatabase(db);
   }
 

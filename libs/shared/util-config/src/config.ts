@@ -33,6 +33,8 @@ export interface QuiverConfig {
   readonly dataDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
+  /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its three PGlite databases. */
+  readonly embedded: { readonly databaseBuffersBytes: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string };
   readonly s3: {
     readonly endpoint?: string;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
     logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
     database: withOptional('url', url('QUIVER_DATABASE_URL')),
+    embedded: { databaseBuffersBytes: bytes('QUIVER_EMBEDDED_DB_BUFFERS_BYTES', 16 * 1024 * 1024, 1024 * 1024 * 1024) },
     kafka: {
       brokers: (text('QUIVER_KAFKA_BROKERS') ?? '').split(',').map((broker) => broker.trim()).filter(Boolean),
       clientId: text('QUIVER_KAFKA_CLIENT_ID') ?? `quiver-${defaults.serviceName}`,

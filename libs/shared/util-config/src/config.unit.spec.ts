@@ -71,6 +71,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it("reads the embedded databases' buffer pool size, 16 MiB each unless set", () => {
+    assert.deepEqual(loadConfig({}, defaults).embedded, { databaseBuffersBytes: 16 * 1024 ** 2 });
+    assert.deepEqual(loadConfig({ QUIVER_EMBEDDED_DB_BUFFERS_BYTES: '134217728' }, defaults).embedded, { databaseBuffersBytes: 128 * 1024 ** 2 });
+    assert.throws(
+      () => loadConfig({ QUIVER_EMBEDDED_DB_BUFFERS_BYTES: '0' }, defaults),
+      (error: unknown) => error instanceof ConfigError && /QUIVER_EMBEDDED_DB_BUFFERS_BYTES must be a whole number of bytes/.test(error.message),
+    );
+  });
+
   it('lists every problem at once and never echoes a URL that may hold a password', () => {
     const error = (() => {
       try {

@@ -66,6 +66,14 @@ class HashingCounter extends Transform {
 }
 
 /**
+ * What the text fields of one upload may hold together. Each field may hold 1 MiB (a long
+ * description); the multipart limits alone (1,000 fields of 1 MiB) would let one request keep
+ * a gigabyte in memory, since the multipart parser keeps every field of a request until it ends.
+ * Past this, the rest of the body is read and dropped unparsed, and the upload is refused.
+ */
+export const MAX_FIELD_BYTES_TOTAL = 4 * 1024 * 1024;
+
+/**
  * PyPI refuses image uploads in the file part. A missing type must pass: uv sends the part without
  * a Content-Type (the parser then reports its default), twine and poetry send
  * application/octet-stream.
@@ -98,6 +106,7 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
   const fields = new Map<string, string[]>();
   let file: ReceivedFile | undefined;
   let problem: UploadRejection | undefined;
+  let fieldBytes = 0;
   try {
     // The client may have gone while the request was authenticated: the parser would wait forever.
     if (cutShort(request)) {
@@ -122,7 +131,16 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
           problem ??= truncatedFieldProblem(part.fieldname, part.fieldnameTruncated);
           continue;
         }
-        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), String(part.value)]);
+        const value = String(part.value);
+        fieldBytes += Buffer.byteLength(part.fieldname) + Buffer.byteLength(value);
+        if (fieldBytes > MAX_FIELD_BYTES_TOTAL) {
+          // Stop the parser: what is left of the body is drained without being parsed or kept.
+          request.raw.unpipe();
+          request.raw.resume();
+          problem ??= reject('invalid-metadata', `Upload form fields too large: together they may hold at most ${MAX_FIELD_BYTES_TOTAL / (1024 * 1024)} MiB.`);
+          break;
+        }
+        fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
         continue;
       }
       if (part.fieldname !== 'content' || file !== undefined || problem) {
