@@ -3,7 +3,7 @@
  * Issue 11's benchmark (identity), side by side in one run on this machine (run `npm run build` first):
  *
  *   node_modules/.bin/node bench/identity.mjs [--projects 200] [--files 2] [--tokens 2000] [--connections 64]
- *                                             [--latency-connections 1] [--seconds 15] [--latency-seconds 30]
+ *                                             [--latency-connections 1] [--seconds 15] [--latency-seconds 60]
  *                                             [--rounds 3] [--calls 100000]
  *                                             [--down-seconds 30] [--down-connections 8] [--pip-projects 10] [--no-pin]
  *
@@ -28,11 +28,14 @@
  *    token: the rates above.
  * 3. The index without the auth service: Quiver distributed (every service twice behind nginx, on
  *    the harness's Postgres, Kafka and S3, the same slapd), `--pip-projects` projects published, a
- *    CI token issued; then both auth replicas are stopped (SIGTERM) and for `--down-seconds` pages
+ *    CI token issued; paired latencies through the front door (admin against CI token: a replica
+ *    reads the shared projection's version before reusing a cached verification); then both auth
+ *    replicas are stopped (SIGTERM) and for `--down-seconds` pages
  *    are loaded with the token at `--down-connections` while `pip download` runs again and again,
  *    every failure counted; then what needs the auth service is probed: a password the index has
  *    not verified (503 expected), one it has (its cache), a token issued with a use limit (503
- *    expected: its uses are counted by the auth service).
+ *    expected: its uses are counted by the auth service); last, the verification in this process on
+ *    the index's Postgres projection.
  * Machine state: nginx serving the same pages as static files is measured before and after the
  * embedded measurements (the machine's speed, and its drift during the run), and the load average
  * is reported; other agents may share this machine.
@@ -73,7 +76,7 @@ const TOKENS = arg('tokens', 2000);
 const CONNECTIONS = arg('connections', 64);
 const LATENCY_CONNECTIONS = arg('latency-connections', 1);
 const SECONDS = arg('seconds', 15);
-const LATENCY_SECONDS = arg('latency-seconds', 30);
+const LATENCY_SECONDS = arg('latency-seconds', 60);
 const ROUNDS = arg('rounds', 3);
 const CALLS = arg('calls', 100_000);
 const DOWN_SECONDS = arg('down-seconds', 30);
@@ -316,6 +319,34 @@ async function microBenchmark(indexDbDir, { adminToken, ciTokens, alice, aliceTo
   }
 }
 
+/**
+ * The same verification on a distributed index replica's projection (the harness's Postgres,
+ * schema quiver_index), from this process: replicas share that projection, so a cached
+ * verification is reused only after reading the projection's version, once per event-loop turn
+ * (`sharedProjection`); without that read, the cache alone (as embedded); and uncached.
+ */
+async function distributedVerification(ciToken, adminToken) {
+  const { PgDatabase } = await import('@quiver/shared-data-access-db');
+  const { AccessControl } = await import('@quiver/shared-feature-access');
+  const { hashApiToken } = await import('@quiver/shared-util-tokens');
+  const db = new PgDatabase({ connectionString: process.env.QUIVER_TEST_PG_URL, schema: 'quiver_index', applicationName: 'quiver-bench' });
+  try {
+    const options = (sharedProjection, cacheTtlMs) => ({ bootstrapAdminSha256: hashApiToken(adminToken), cacheTtlMs, sharedProjection, directoryGraceMs: 3_600_000 });
+    const shared = new AccessControl(db, options(true, 10_000));
+    const cacheOnly = new AccessControl(db, options(false, 10_000));
+    const cold = new AccessControl(db, options(true, 0));
+    const calls = Math.max(1, Math.round(CALLS / 10));
+    const okAuth = (result) => result.ok === true;
+    return [
+      await timeCalls('Postgres projection: issued CI token, cached, with the version read (each call its own event-loop turn)', calls, () => shared.authenticateToken(ciToken, '127.0.0.1'), okAuth),
+      await timeCalls('Postgres projection: issued CI token, cached, without the version read (as embedded)', calls, () => cacheOnly.authenticateToken(ciToken, '127.0.0.1'), okAuth),
+      await timeCalls('Postgres projection: issued CI token, uncached (the projection lookup)', Math.max(1, Math.round(calls / 2)), () => cold.authenticateToken(ciToken, '127.0.0.1'), okAuth),
+    ];
+  } finally {
+    await db.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Part 3: the index while the auth service is stopped (distributed mode).
 
@@ -338,6 +369,16 @@ async function withoutAuth(corpus, pythonBin, ldapSettings, alice, carol) {
     const page = `/simple/${projectName(0)}/`;
     await until200(distributed.base, page, bearer(token));
     await until200(distributed.base, page, bearer(limited));
+    // Paired latencies through the front door: the admin token skips the projection (and its version read) entirely.
+    const distributedPaired = [];
+    for (const connections of [LATENCY_CONNECTIONS, CONNECTIONS]) {
+      const variants = [
+        { key: 'health', label: 'public `/-/index/health`', headers: {}, path: '/-/index/health' },
+        { key: 'admin', label: 'page, bootstrap admin token (no lookup, no version read)', headers: { ...distributed.auth, accept: 'text/html' } },
+        { key: 'ci', label: 'page, issued CI token (version read, cached verification)', headers: { ...bearer(token), accept: 'text/html' } },
+      ];
+      distributedPaired.push({ connections, result: await measureMixed(`distributed, mixed @${connections}`, distributed.base, variants, PIP_PROJECTS, { connections, seconds: Math.max(1, Math.round(LATENCY_SECONDS / 3)) }) });
+    }
     const names = Array.from({ length: PIP_PROJECTS }, (_, i) => projectName(i));
     const indexUrl = `http://__token__:${token}@${distributed.base.slice('http://'.length)}/simple/`;
     const pipBefore = pipDownload(work, pythonBin, indexUrl, names);
@@ -389,7 +430,9 @@ async function withoutAuth(corpus, pythonBin, ldapSettings, alice, carol) {
       admin: await probe(distributed.auth, 2),
       token: await probe(bearer(token), 2),
     };
-    return { exits, authHealth, aliceSeen, carolChecked: carolChecked.status, pipBefore, pip, loaded, probes };
+    log('timing the verification in this process, on the distributed index projection');
+    const verification = await distributedVerification(token, distributed.token);
+    return { exits, authHealth, aliceSeen, carolChecked: carolChecked.status, pipBefore, pip, loaded, probes, verification, distributedPaired };
   } catch (error) {
     log(`Quiver distributed failed: ${error.stack}\n${distributed.diagnostics()}`);
     throw error;
@@ -519,6 +562,14 @@ try {
   out(`- Before the stop: \`pip download\` of ${PIP_PROJECTS} projects with the CI token ${down.pipBefore.toFixed(2)} s; alice's password on the page ${countStatuses(down.aliceSeen.map((s) => ({ status: s })))} (both index replicas); carol's password at \`POST /-/auth/passwords\`: ${down.carolChecked}.`);
   out(`- For ${DOWN_SECONDS} s: pages with the CI token at ${DOWN_CONNECTIONS} connections: ${down.loaded.total.toLocaleString('en')} requests, ${down.loaded.rps.toLocaleString('en')} req/s, p99 ${ms(down.loaded.latency?.p99)} ms, status codes ${JSON.stringify(down.loaded.statusCodeStats)}, errors ${down.loaded.errors}; meanwhile \`pip download\` of ${PIP_PROJECTS} projects ${down.pip.ok} times without a failure${down.pip.failed ? ` — **${down.pip.failed} failed**: ${down.pip.lastError}` : ''} (${down.pip.files} files, median ${down.pip.seconds.length ? median(down.pip.seconds).toFixed(2) : '—'} s).`);
   out(`- Then: carol's password (right, never seen by the index): ${countStatuses(down.probes.carol)}; alice's password (verified before the stop): ${countStatuses(down.probes.alice)}; a token issued with a use limit: ${countStatuses(down.probes.limited)}; the CI token: ${countStatuses(down.probes.token)}; the bootstrap admin token: ${countStatuses(down.probes.admin)}.`);
+
+  for (const { connections, result } of down.distributedPaired) {
+    const admin = result.variants.find((v) => v.key === 'admin');
+    out(`\n### Quiver distributed, paired latencies through the front door (auth running): ${connections} connection(s), ${Math.max(1, Math.round(LATENCY_SECONDS / 3))} s, ${result.rps.toLocaleString('en')} req/s in all\n`);
+    out(table(['request', 'requests', 'p50 (ms)', 'p99 (ms)', 'p99.9 (ms)', 'p99 − admin token (ms)', 'non-2xx'], result.variants.map((v) => [v.label, v.count.toLocaleString('en'), ms(v.latency.p50), ms(v.latency.p99), ms(v.latency.p999), v.key === 'ci' ? ms(v.latency.p99 - admin.latency.p99) : '', v.non2xx])));
+  }
+  out(`\n### The verification on a distributed index's projection (Postgres), in-process\n`);
+  out(table(['call', 'calls', 'p50 (µs)', 'p99 (µs)', 'p99.9 (µs)', 'max (µs)', 'mean (µs)'], down.verification.map((r) => [r.label, r.calls.toLocaleString('en'), r.p50.toFixed(1), r.p99.toFixed(1), r.p999.toFixed(1), r.max.toFixed(0), r.mean.toFixed(1)])));
 
   const ciMicro = micro.rows.find((r) => r.label.startsWith('AccessGuard.canActivate: issued'));
   // The paired difference, issued − admin token p99, median over the rounds, at each load.
