@@ -415,6 +415,8 @@ async function withoutAuth(corpus, pythonBin, ldapSettings, alice, carol) {
       }
     }
     const loaded = await pages;
+    // Whatever failed, the front door's error log says where (an upstream reset, a timeout…).
+    const frontDoor = loaded.errors > 0 ? distributed.diagnostics().split('\n').slice(0, 21).join('\n') : '';
 
     const probe = async (headers, times) => {
       const answers = [];
@@ -432,7 +434,7 @@ async function withoutAuth(corpus, pythonBin, ldapSettings, alice, carol) {
     };
     log('timing the verification in this process, on the distributed index projection');
     const verification = await distributedVerification(token, distributed.token);
-    return { exits, authHealth, aliceSeen, carolChecked: carolChecked.status, pipBefore, pip, loaded, probes, verification, distributedPaired };
+    return { exits, authHealth, aliceSeen, carolChecked: carolChecked.status, pipBefore, pip, loaded, frontDoor, probes, verification, distributedPaired };
   } catch (error) {
     log(`Quiver distributed failed: ${error.stack}\n${distributed.diagnostics()}`);
     throw error;
@@ -560,7 +562,10 @@ try {
   out(`\n### The index while both auth replicas are stopped (distributed, front door nginx → 2 index replicas)\n`);
   out(`- Auth replicas stopped with SIGTERM: exit codes ${down.exits.join(', ')}; \`/-/auth/health\` through the front door then: ${down.authHealth.status}.`);
   out(`- Before the stop: \`pip download\` of ${PIP_PROJECTS} projects with the CI token ${down.pipBefore.toFixed(2)} s; alice's password on the page ${countStatuses(down.aliceSeen.map((s) => ({ status: s })))} (both index replicas); carol's password at \`POST /-/auth/passwords\`: ${down.carolChecked}.`);
-  out(`- For ${DOWN_SECONDS} s: pages with the CI token at ${DOWN_CONNECTIONS} connections: ${down.loaded.total.toLocaleString('en')} requests, ${down.loaded.rps.toLocaleString('en')} req/s, p99 ${ms(down.loaded.latency?.p99)} ms, status codes ${JSON.stringify(down.loaded.statusCodeStats)}, errors ${down.loaded.errors}; meanwhile \`pip download\` of ${PIP_PROJECTS} projects ${down.pip.ok} times without a failure${down.pip.failed ? ` — **${down.pip.failed} failed**: ${down.pip.lastError}` : ''} (${down.pip.files} files, median ${down.pip.seconds.length ? median(down.pip.seconds).toFixed(2) : '—'} s).`);
+  out(`- For ${DOWN_SECONDS} s: pages with the CI token at ${DOWN_CONNECTIONS} connections: ${down.loaded.total.toLocaleString('en')} requests, ${down.loaded.rps.toLocaleString('en')} req/s, p99 ${ms(down.loaded.latency?.p99)} ms, status codes ${JSON.stringify(down.loaded.statusCodeStats)}, errors ${down.loaded.errors}${down.loaded.errors > 0 ? ` (${JSON.stringify(down.loaded.errorCodes)})` : ''}; meanwhile \`pip download\` of ${PIP_PROJECTS} projects ${down.pip.ok} times without a failure${down.pip.failed ? ` — **${down.pip.failed} failed**: ${down.pip.lastError}` : ''} (${down.pip.files} files, median ${down.pip.seconds.length ? median(down.pip.seconds).toFixed(2) : '—'} s).`);
+  if (down.frontDoor) {
+    out(`\n\`\`\`\n${down.frontDoor}\n\`\`\`\n`);
+  }
   out(`- Then: carol's password (right, never seen by the index): ${countStatuses(down.probes.carol)}; alice's password (verified before the stop): ${countStatuses(down.probes.alice)}; a token issued with a use limit: ${countStatuses(down.probes.limited)}; the CI token: ${countStatuses(down.probes.token)}; the bootstrap admin token: ${countStatuses(down.probes.admin)}.`);
 
   for (const { connections, result } of down.distributedPaired) {

@@ -255,8 +255,8 @@ export async function measurePages(label, base, headers, projects, { connections
   }
   const result = await load({ duration: seconds, precise });
   const errors = result.errors + result.non2xx + result.timeouts;
-  log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass, statusCodeStats: result.statusCodeStats, latency: result.latency };
+  log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}${result.errors > 0 ? ` ${JSON.stringify(result.errorCodes)}` : ''}; status codes ${JSON.stringify(result.statusCodeStats)}`);
+  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass, statusCodeStats: result.statusCodeStats, errorCodes: result.errorCodes, latency: result.latency };
 }
 
 /**

@@ -51,6 +51,12 @@ const run = autocannon({
     },
   ],
 });
+// What the socket errors were (ECONNRESET, a timeout…): autocannon counts them only.
+const errorCodes = {};
+run.on('reqError', (error) => {
+  const code = error?.code ?? error?.message ?? 'unknown';
+  errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+});
 if (precise) {
   run.on('response', (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) {
@@ -77,6 +83,7 @@ process.stdout.write(
     non2xx: result.non2xx,
     timeouts: result.timeouts,
     statusCodeStats: result.statusCodeStats,
+    errorCodes,
     ...(precise ? { latency: latency(times.flat()) } : {}),
     ...(variants ? { variants: kinds.map((_, i) => ({ count: times[i].length, non2xx: non2xx[i], latency: latency(times[i]) })) } : {}),
   }),
