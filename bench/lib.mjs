@@ -240,8 +240,10 @@ export async function alone(pid, measure) {
  * Random project pages (`path`, `%s` standing for the project's name) at `connections` for
  * `seconds`, after a discarded warm-up (JIT, caches); with `everyPage`, first every page once, timed
  * (a cache's cold pass). Each load runs in a fresh process (`load.mjs`) on the benchmark's cores.
+ * With `precise`, `latency` holds the measured load's p50/p99/p99.9 in microseconds (autocannon's
+ * own are whole milliseconds).
  */
-export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = '/simple/%s/' }) {
+export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = '/simple/%s/', precise = false }) {
   const load = (options) => runLoad({ url: base, connections, headers, projects, path: path.replace('%s', projectName('%d')), ...options });
   let coldPass;
   if (everyPage) {
@@ -252,10 +254,33 @@ export async function measurePages(label, base, headers, projects, { connections
   if (warmup > 0) {
     await load({ duration: warmup });
   }
-  const result = await load({ duration: seconds });
+  const result = await load({ duration: seconds, precise });
   const errors = result.errors + result.non2xx + result.timeouts;
-  log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}; status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass };
+  log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}${result.errors > 0 ? ` ${JSON.stringify(result.errorCodes)}` : ''}; status codes ${JSON.stringify(result.statusCodeStats)}`);
+  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass, statusCodeStats: result.statusCodeStats, errorCodes: result.errorCodes, latency: result.latency };
+}
+
+/**
+ * Paired latencies: one load of random project pages at `connections` for `seconds` (after a
+ * discarded warm-up), each request one of `variants` (`{ label, headers, path? }`, `path` with `%s`
+ * for the project as in `measurePages`) chosen at random, so every variant meets the same machine
+ * and the same queue. Returns the whole load's rate and, per variant, its count, non-2xx count and
+ * p50/p99/p99.9 in microseconds. Run it `alone`.
+ */
+export async function measureMixed(label, base, variants, projects, { connections, seconds, warmup = 3 }) {
+  const kinds = variants.map((variant) => ({ headers: variant.headers, ...(variant.path ? { path: variant.path.replace('%s', projectName('%d')) } : {}) }));
+  const load = (options) => runLoad({ url: base, connections, headers: {}, projects, path: `/simple/${projectName('%d')}/`, variants: kinds, ...options });
+  if (warmup > 0) {
+    await load({ duration: warmup });
+  }
+  const result = await load({ duration: seconds });
+  log(`${label}: ${Math.round(result.rps)} req/s in all; ${variants.map((variant, i) => `${variant.label} p99 ${result.variants[i].latency.p99} µs`).join('; ')}; status codes ${JSON.stringify(result.statusCodeStats)}`);
+  return {
+    label,
+    rps: Math.round(result.rps),
+    errors: result.errors + result.non2xx + result.timeouts,
+    variants: variants.map((variant, i) => ({ ...variant, ...result.variants[i] })),
+  };
 }
 
 /** Runs bench/load.mjs once and returns its result; it inherits the benchmark's CPUs (the client cores). */
@@ -382,11 +407,50 @@ async function startDistributedStack(ctx, work, env) {
         `front door error log:\n${tail(readFileSync(join(work, 'nginx', 'error.log'), 'utf8'))}`,
         ...[...registry.instances.entries()].map(([name, instance]) => `${name}:\n${tail(instance.output())}`),
       ].join('\n');
-    return { base: registry.base, token: registry.token, auth: basic('__token__', registry.token), pids, diagnostics, stop: stopEverything };
+    // One process of the stack (`auth-1`, `index-2`, …) stopped as an operator would: SIGTERM, then its exit awaited.
+    const { stopProcess } = await import('../test/dist/e2e/support/process.js');
+    const stopInstance = async (name) => {
+      const instance = registry.instances.get(name);
+      if (!instance) {
+        throw new Error(`no process ${name} in the distributed stack`);
+      }
+      return stopProcess(instance);
+    };
+    return { base: registry.base, token: registry.token, auth: basic('__token__', registry.token), pids, diagnostics, stopInstance, stop: stopEverything };
   } catch (error) {
     await stopServices();
     throw error;
   }
+}
+
+/**
+ * The test harness's slapd, seeded with its fixture directory (users, passwords, nested groups),
+ * stopped by `stopAll`. Returns Quiver's LDAP settings for it (StartTLS against the harness's test
+ * CA, as test/e2e/support/directory.ts sets them) and the fixture (users with their passwords).
+ */
+export async function harnessLdap(work) {
+  const { HarnessContext } = await import('../test/dist/harness/context.js');
+  const { ldap } = await import('../test/dist/harness/services/ldap.js');
+  const ctx = new HarnessContext(join(work, 'ldap-harness'));
+  await ldap.install(ctx);
+  const service = await ldap.start(ctx);
+  const stopLdap = async () => {
+    cleanups.delete(stopLdap);
+    await service.stop();
+  };
+  cleanups.add(stopLdap);
+  const { env } = service;
+  const fixture = JSON.parse(readFileSync(env.QUIVER_TEST_LDAP_FIXTURE, 'utf8'));
+  const settings = {
+    QUIVER_LDAP_URL: env.QUIVER_TEST_LDAP_URL,
+    QUIVER_LDAP_STARTTLS: 'true',
+    QUIVER_LDAP_CA_FILE: env.QUIVER_TEST_LDAP_CA_FILE,
+    QUIVER_LDAP_BIND_DN: env.QUIVER_TEST_LDAP_BIND_DN,
+    QUIVER_LDAP_BIND_PASSWORD: env.QUIVER_TEST_LDAP_BIND_PASSWORD,
+    QUIVER_LDAP_USER_BASE_DN: fixture.userBaseDn,
+    QUIVER_LDAP_GROUP_BASE_DN: fixture.groupBaseDn,
+  };
+  return { settings, user: (uid) => fixture.users.find((user) => user.uid === uid), pid: service.pids[0], stop: stopLdap };
 }
 
 const tail = (text, lines = 20) => text.trimEnd().split('\n').slice(-lines).join('\n') || '(nothing)';

@@ -230,6 +230,48 @@ describe('LDAP sign-in and group-mapped roles against the real slapd (embedded)'
     assert.equal((await login(member.uid, member.password, freshAddress())).status, 201, 'from another address it signs in');
   });
 
+  it('checks a password the index has not verified once for many concurrent reads with it: every one 200, one bind, none refused as too many sign-ins', async () => {
+    // A client that downloads in parallel (uv fetches up to 50 files at a time) with a directory
+    // password, on a fresh registry whose window (the default 300 s) re-reads nothing meanwhile.
+    const reader = await directory.person(`par-${id}`);
+    await directory.group(`par-team-${id}`, [reader.dn]);
+    secrets.push(reader.password);
+    const fresh = await startEmbedded(join(work, 'concurrent'), directorySettings({ QUIVER_LDAP_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    secrets.push(fresh.token);
+    try {
+      const granted = await fetch(`${fresh.base}/api/auth/principals/${encodeURIComponent(`group:par-team-${id}`)}/grants/reader/*`, { method: 'PUT', headers: { authorization: fresh.auth } });
+      assert.equal(granted.status, 204, await granted.text());
+      assert.equal((await publishWheel(fresh.base, fresh.auth, project, '1.0')).response.status, 200);
+      // Signed in once before (the auth service's own check: the index has still verified nothing).
+      // A first sign-in makes the principal, identity events that empty every cache once applied.
+      const signedIn = await fetch(`${fresh.base}/api/auth/login`, { method: 'POST', headers: { authorization: basic(reader.uid, reader.password) } });
+      assert.equal(signedIn.status, 201, await signedIn.text());
+      const { hostname, port } = new URL(fresh.base);
+      const address = freshAddress();
+      const read = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          request({ host: hostname, port, localAddress: address, path: `/simple/${project}/`, headers: { authorization: basic(reader.uid, reader.password) } }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          })
+            .on('error', reject)
+            .end();
+        });
+      const offset = slapdLog.offset();
+      const statuses = await Promise.all(Array.from({ length: 40 }, read));
+      assert.deepEqual(
+        statuses.filter((status) => status !== 200),
+        [],
+        'every concurrent read with the right password is served (a 429 here says "too many failed sign-ins" when none failed)',
+      );
+      // slapd logs a bind as `BIND dn="…" method=128`, and a successful one again with its mechanism.
+      const binds = slapdLog.since(offset).match(new RegExp(`BIND dn="${reader.dn}" method=`, 'gi')) ?? [];
+      assert.equal(binds.length, 1, 'the directory is asked once, for all of them');
+    } finally {
+      assert.equal(await fresh.stop(), 0, fresh.started.output());
+    }
+  });
+
   it('fails sign-in within the timeout with 503 when the directory stops answering, and works again after', async () => {
     const person = await directory.person(`stall-${id}`);
     secrets.push(person.password);

@@ -65,6 +65,13 @@ interface VerifiedPassword {
   readonly until: number;
 }
 
+/** A directory check under way, which requests with the same username and password wait for. */
+interface PasswordInFlight {
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+  readonly result: Promise<PasswordAuthentication>;
+}
+
 /** A directory user's standing: who they are in the directory and until when what is known of them is trusted. */
 interface DirectoryStanding {
   readonly groups: readonly string[];
@@ -113,6 +120,12 @@ export class AccessControl {
   private readonly verified = new Map<string, VerifiedToken>();
   /** Verified passwords by lower-case username: a salted HMAC under a key that never leaves this process. */
   private readonly passwords = new Map<string, VerifiedPassword>();
+  /**
+   * Directory checks under way by lower-case username (salted like the cache): concurrent requests
+   * with the same password share one check, so a client reading in parallel is one sign-in attempt,
+   * not one each (each takes a place under the failure limits while it runs: eleven at once were 429).
+   */
+  private readonly checking = new Map<string, PasswordInFlight[]>();
   private readonly pepper = randomBytes(32);
   private readonly now: () => number;
   /** The projection version the cached verifications were made at (shared projections only). */
@@ -208,6 +221,29 @@ export class AccessControl {
     if (hit && hit.until > this.now() && timingSafeEqual(hit.hash, this.passwordHash(hit.salt, password))) {
       return { ok: true, caller: hit.caller };
     }
+    const inFlight = this.checking.get(key) ?? [];
+    const same = inFlight.find((check) => timingSafeEqual(check.hash, this.passwordHash(check.salt, password)));
+    if (same) {
+      return same.result;
+    }
+    const salt = randomBytes(16);
+    const hash = this.passwordHash(salt, password);
+    const check: PasswordInFlight = { salt, hash, result: this.checkPassword(checker, key, username, password, address, salt, hash) };
+    this.checking.set(key, [...inFlight, check]);
+    try {
+      return await check.result;
+    } finally {
+      const left = (this.checking.get(key) ?? []).filter((other) => other !== check);
+      if (left.length > 0) {
+        this.checking.set(key, left);
+      } else {
+        this.checking.delete(key);
+      }
+    }
+  }
+
+  /** Asks the directory (through `checker`) and, on success, remembers the password's salted hash for the cache window. */
+  private async checkPassword(checker: PasswordChecker, key: string, username: string, password: string, address: string, salt: Buffer, hash: Buffer): Promise<PasswordAuthentication> {
     const checked = await checker.check(username, password, address);
     if (!checked.ok) {
       return checked;
@@ -218,8 +254,7 @@ export class AccessControl {
       if (this.passwords.size >= (this.options.maxCachedTokens ?? 10_000)) {
         this.passwords.delete(this.passwords.keys().next().value as string);
       }
-      const salt = randomBytes(16);
-      this.passwords.set(key, { salt, hash: this.passwordHash(salt, password), caller, until: this.now() + ttl });
+      this.passwords.set(key, { salt, hash, caller, until: this.now() + ttl });
     }
     return { ok: true, caller };
   }

@@ -6,6 +6,7 @@ import { PgliteDatabase } from '@quiver/shared-data-access-db';
 import { BOOTSTRAP_ADMIN } from '@quiver/shared-domain-access';
 import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
 import { AccessControl } from './access-control.js';
+import type { PasswordChecker } from './password-check.js';
 import { accessMigrations } from './access.migrations.js';
 import { applyIdentityEvent } from './access.projection.js';
 
@@ -115,6 +116,38 @@ describe('access control over the access projection (PGlite)', () => {
     access.invalidate();
     assert.equal(await why(ranged, '10.1.2.3'), 'revoked');
     assert.equal(await why(counted), 'used-up', 'without a counter that says yes, a limited token is refused');
+  });
+
+  it('checks concurrent requests with the same username and password once, and a different password on its own', async () => {
+    // The directory's answer is held until every request has arrived, as when a client reads in parallel.
+    const asked: string[] = [];
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const passwords: PasswordChecker = {
+      check: async (username, password) => {
+        asked.push(`${username}:${password}`);
+        await answered;
+        return password === 'right' ? { ok: true, principal: 'dana', groups: [] } : { ok: false, refusal: 'invalid' };
+      },
+    };
+    const access = new AccessControl(db, { cacheTtlMs: 0, passwords, passwordCacheMs: 60_000 });
+    const reads = [
+      ...Array.from({ length: 20 }, () => access.authenticatePassword('dana', 'right', '127.0.0.1')),
+      access.authenticatePassword('Dana', 'wrong', '127.0.0.1'),
+      access.authenticatePassword('dana', 'wrong', '127.0.0.2'),
+    ];
+    await nextTurn();
+    answer();
+    const results = await Promise.all(reads);
+    assert.deepEqual(asked, ['dana:right', 'Dana:wrong'], 'one check per distinct password, whatever the case of the name');
+    assert.deepEqual(
+      results.map((result) => (result.ok ? result.caller.name : result.refusal)),
+      [...Array.from({ length: 20 }, () => 'dana'), 'invalid', 'invalid'],
+    );
+    assert.equal((await access.authenticatePassword('dana', 'right', '127.0.0.1')).ok, true);
+    assert.equal(asked.length, 2, 'then from the cache');
+    assert.equal((await access.authenticatePassword('dana', 'wrong', '127.0.0.1')).ok, false);
+    assert.deepEqual(asked.slice(2), ['dana:wrong'], 'a wrong password is never cached, nor joined once its check is over');
   });
 
   it('keys what it remembers by the token hash, never by the secret', async () => {
