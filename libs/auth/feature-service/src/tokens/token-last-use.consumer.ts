@@ -1,4 +1,4 @@
-import { ACCESS_FACTS_TOPIC, decodeAccessFact } from '@quiver/shared-contracts-identity';
+import { ACCESS_FACTS_TOPIC, decodeAccessFacts } from '@quiver/shared-contracts-identity';
 import type { EventBus, SqlExecutor, Subscription } from '@quiver/shared-ports';
 
 /**
@@ -21,12 +21,15 @@ export class TokenLastUseConsumer {
       topics: [ACCESS_FACTS_TOPIC],
       fromBeginning: true,
       handle: async (message) => {
-        const fact = decodeAccessFact(message.value);
-        for (const use of fact.data.uses) {
-          await this.db.query(
-            'UPDATE access_tokens SET last_used_at = $2, last_used_from = $3 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
-            [use.tokenId, use.at, use.address],
-          );
+        // The topic also carries the audit's `AccessRecorded` facts: only `TokensUsed` concerns last use.
+        for (const fact of decodeAccessFacts(message.value)) {
+          if (fact.type !== 'TokensUsed') continue;
+          for (const use of fact.data.uses) {
+            await this.db.query(
+              'UPDATE access_tokens SET last_used_at = $2, last_used_from = $3 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+              [use.tokenId, use.at, use.address],
+            );
+          }
         }
       },
     });
