@@ -35,6 +35,7 @@ const ROUTES: readonly [string, Service][] = [
   ['/-/upload/', 'upload'],
   ['/api/auth/', 'auth'],
   ['/-/auth/', 'auth'],
+  ['/api/audit', 'audit'],
   ['/-/audit/', 'audit'],
 ];
 
@@ -52,6 +53,8 @@ http {
   proxy_request_buffering off;
   proxy_http_version 1.1;
   proxy_read_timeout 300s;
+  # nginx closes a client connection after 1,000 requests by default; load tests reuse theirs for longer.
+  keepalive_requests 100000;
 ${SERVICES.map((service) => `  upstream ${service} { ${upstreams[service].map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 16; }`).join('\n')}
   server {
     listen 127.0.0.1:${port};
