@@ -241,23 +241,27 @@ export async function alone(pid, measure) {
  * `seconds`, after a discarded warm-up (JIT, caches); with `everyPage`, first every page once, timed
  * (a cache's cold pass). Each load runs in a fresh process (`load.mjs`) on the benchmark's cores.
  * With `precise`, `latency` holds the measured load's p50/p99/p99.9 in microseconds (autocannon's
- * own are whole milliseconds).
+ * own are whole milliseconds). With `paths`, each request is one of those paths at random (files).
+ * `answered` counts the 2xx responses of every load, the warm-up's too (what the server logged).
  */
-export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = '/simple/%s/', precise = false }) {
-  const load = (options) => runLoad({ url: base, connections, headers, projects, path: path.replace('%s', projectName('%d')), ...options });
+export async function measurePages(label, base, headers, projects, { connections, seconds, warmup = 3, everyPage = false, path = '/simple/%s/', paths, precise = false }) {
+  const load = (options) => runLoad({ url: base, connections, headers, projects, path: path.replace('%s', projectName('%d')), ...(paths ? { paths } : {}), ...options });
   let coldPass;
   if (everyPage) {
     // Steady state for a cache of rendered pages: every page once (timed, reported), then the warm-up.
     const pass = await load({ amount: projects });
     coldPass = { seconds: pass.seconds, errors: pass.errors + pass.non2xx + pass.timeouts };
   }
+  const twoHundreds = (run) => Object.entries(run.statusCodeStats ?? {}).reduce((sum, [code, { count }]) => (code.startsWith('2') ? sum + count : sum), 0);
+  let answered = 0;
   if (warmup > 0) {
-    await load({ duration: warmup });
+    answered += twoHundreds(await load({ duration: warmup }));
   }
   const result = await load({ duration: seconds, precise });
+  answered += twoHundreds(result);
   const errors = result.errors + result.non2xx + result.timeouts;
   log(`${label}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms; non-2xx ${result.non2xx}, timeouts ${result.timeouts}, socket errors ${result.errors - result.timeouts}${result.errors > 0 ? ` ${JSON.stringify(result.errorCodes)}` : ''}; status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, projects, coldPass, statusCodeStats: result.statusCodeStats, errorCodes: result.errorCodes, latency: result.latency };
+  return { label, rps: Math.round(result.rps), p50: result.p50, p99: result.p99, errors, total: result.total, answered, projects, coldPass, statusCodeStats: result.statusCodeStats, errorCodes: result.errorCodes, latency: result.latency };
 }
 
 /**

@@ -10,6 +10,7 @@
  *   { ..., amount }                                                              every page once, in order
  *   { ..., precise: true }                       also each 2xx response's time, to the microsecond
  *   { ..., variants: [{ headers, path? }, …] }   each request one of the variants, at random (implies precise)
+ *   { ..., paths: ['/files/…', …] }              each request one of these paths, at random (instead of `path`)
  *
  * autocannon's own percentiles are whole milliseconds (its histogram's smallest unit); with
  * `precise`, `latency` carries p50/p99/p99.9 in microseconds from every 2xx response's own time.
@@ -19,7 +20,7 @@
  */
 import autocannon from 'autocannon';
 
-const { url, connections, headers, projects, path, duration, amount, variants, precise = variants !== undefined } = JSON.parse(process.env.QUIVER_BENCH_LOAD ?? '{}');
+const { url, connections, headers, projects, path, paths, duration, amount, variants, precise = variants !== undefined } = JSON.parse(process.env.QUIVER_BENCH_LOAD ?? '{}');
 let next = 0;
 const pick = amount === undefined ? () => Math.floor(Math.random() * projects) : () => next++ % projects;
 const kinds = variants ?? [{ headers: {} }];
@@ -38,7 +39,7 @@ const run = autocannon({
       setupRequest: (request, context) => {
         const kind = variants === undefined ? 0 : Math.floor(Math.random() * kinds.length);
         context.kind = kind;
-        const chosen = (kinds[kind].path ?? path).replace('%d', String(pick()));
+        const chosen = paths === undefined ? (kinds[kind].path ?? path).replace('%d', String(pick())) : paths[Math.floor(Math.random() * paths.length)];
         return variants === undefined ? { ...request, path: chosen } : { ...request, path: chosen, headers: { ...request.headers, ...kinds[kind].headers } };
       },
       ...(variants === undefined
