@@ -12,6 +12,7 @@ export interface AuditStreamRelayOptions {
   readonly warn: (message: string) => void;
 }
 
+// Selected as text (bigint), so ORDER BY must name the column, audit_log.seq, not this alias (text order: 1, 10, 2).
 const ENTRY_COLUMNS = `seq::text AS seq, fact_id, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time,
   service, action, outcome, actor, token_id, client_address, user_agent, project, version, filename, status, reason, details,
   prev_hash, hash`;
@@ -120,7 +121,7 @@ export class AuditStreamRelay {
   }
 
   private async contiguousAfter(tx: SqlExecutor, mark: bigint): Promise<AuditLogRow[]> {
-    const { rows } = await tx.query<AuditLogRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [mark.toString(), this.batchSize]);
+    const { rows } = await tx.query<AuditLogRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE audit_log.seq > $1 ORDER BY audit_log.seq LIMIT $2`, [mark.toString(), this.batchSize]);
     const first = rows[0];
     if (first === undefined) {
       return [];
