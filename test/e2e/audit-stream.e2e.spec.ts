@@ -199,10 +199,15 @@ describe('public audit stream quiver.audit.v1 (real Kafka, real Postgres, Python
     );
     const second = new AuditStreamRelay(db, bus, { topic, warn });
     const firstRun = first.publishPending();
-    await eventually(() => waiting, { what: 'first replica publishing' });
-    assert.equal(await second.publishPending(), 0, 'the second replica skips while the first holds the mark');
-    release();
+    let secondPublished: number;
+    try {
+      await eventually(() => waiting, { what: 'first replica publishing' });
+      secondPublished = await second.publishPending();
+    } finally {
+      release(); // else the first replica's transaction stays open and the pool never closes
+    }
     assert.equal(await firstRun, 4);
+    assert.equal(secondPublished, 0, 'the second replica skips while the first holds the mark');
     assert.equal(await second.publishPending(), 0, 'and finds nothing left afterwards');
 
     const kafkaAdmin = new kafkajs.Kafka({ clientId: uniqueName('audit-stream-admin'), brokers: brokers().split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
