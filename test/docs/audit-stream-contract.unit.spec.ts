@@ -104,8 +104,23 @@ describe('audit stream JSON Schema (draft 2020-12, ajv)', () => {
   });
 });
 
+/** The parts of the AsyncAPI document this spec reads (the AsyncAPI schema checks the rest). */
+interface AsyncApiDocument {
+  readonly channels: { readonly auditV1: { readonly address: string; readonly bindings: { readonly kafka: { readonly topic: string } } } };
+  readonly operations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly components: {
+    readonly messages: {
+      readonly auditEvent: {
+        readonly headers: { readonly properties: Readonly<Record<string, { readonly const: string }>> };
+        readonly payload: { readonly schemaFormat: string; readonly schema: { readonly $ref: string } };
+        readonly examples: readonly { readonly payload: unknown; readonly headers: Readonly<Record<string, string>> }[];
+      };
+    };
+  };
+}
+
 describe('audit stream AsyncAPI document', () => {
-  const doc = parseYaml(readFileSync(join(streamDocs, 'asyncapi.yaml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const doc = parseYaml(readFileSync(join(streamDocs, 'asyncapi.yaml'), 'utf8')) as AsyncApiDocument;
 
   it('is valid AsyncAPI 3.0.0 by the specification\'s JSON Schema', () => {
     // The bundled schema embeds the draft-07 meta-schema itself: ajv must not add its own copy.
@@ -113,23 +128,22 @@ describe('audit stream AsyncAPI document', () => {
     addFormats(ajv);
     const validate = ajv.compile(asyncapiSpecs.schemas['3.0.0'] as object);
     assert.ok(validate(doc), JSON.stringify(validate.errors, null, 1));
-    const operations = doc['operations'] as Record<string, Record<string, unknown>>;
-    assert.equal(validate({ ...doc, operations: { read: { ...operations['receiveAuditEvent'], action: 'subscribe' } } }), false, 'AsyncAPI 2 vocabulary is refused');
+    assert.equal(validate({ ...doc, operations: { read: { ...doc.operations['receiveAuditEvent'], action: 'subscribe' } } }), false, 'AsyncAPI 2 vocabulary is refused');
   });
 
   it('names the topic, the structured-mode header and the JSON Schema the relay and the consumer use', () => {
-    assert.equal(doc['channels'].auditV1.address, AUDIT_STREAM_TOPIC);
-    assert.equal(doc['channels'].auditV1.bindings.kafka.topic, AUDIT_STREAM_TOPIC);
-    const message = doc['components'].messages.auditEvent;
-    assert.equal(message.headers.properties['content-type'].const, CLOUDEVENTS_JSON_CONTENT_TYPE);
+    assert.equal(doc.channels.auditV1.address, AUDIT_STREAM_TOPIC);
+    assert.equal(doc.channels.auditV1.bindings.kafka.topic, AUDIT_STREAM_TOPIC);
+    const message = doc.components.messages.auditEvent;
+    assert.equal(message.headers.properties['content-type']?.const, CLOUDEVENTS_JSON_CONTENT_TYPE);
     assert.equal(message.payload.schemaFormat, 'application/schema+json;version=draft-2020-12');
     assert.equal(message.payload.schema.$ref, './schemas/audit-event.json');
-    assert.equal(readJson(join(streamDocs, message.payload.schema.$ref as string))['$schema'], 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(readJson(join(streamDocs, message.payload.schema.$ref))['$schema'], 'https://json-schema.org/draft/2020-12/schema');
   });
 
   it('has examples that the JSON Schema accepts', () => {
     const validate = eventSchemaValidator();
-    const examples = doc['components'].messages.auditEvent.examples as { payload: unknown; headers: Record<string, string> }[];
+    const examples = doc.components.messages.auditEvent.examples;
     assert.ok(examples.length >= 2);
     for (const example of examples) {
       assert.ok(validate(example.payload), JSON.stringify(validate.errors));

@@ -231,7 +231,9 @@ describe('public audit stream quiver.audit.v1 (real Kafka, real Postgres, Python
       db,
       interceptedBus(bus, (target, messages) => {
         const broken = messages.map((message, index) => {
-          if (index !== 1) return message;
+          if (index !== 1) {
+            return message;
+          }
           const event = JSON.parse(message.value) as Record<string, unknown>;
           delete event['specversion'];
           return { ...message, value: JSON.stringify(event) };
