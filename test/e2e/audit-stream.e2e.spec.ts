@@ -9,15 +9,17 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import kafkajs from 'kafkajs';
-import { auditLogMigrations, auditStreamMigrations, AuditStreamRelay } from '@quiver/audit-feature-service';
-import { KafkaEventBus } from '@quiver/shared-data-access-bus';
-import { PgDatabase } from '@quiver/shared-data-access-db';
-import type { EventBus, OutgoingMessage } from '@quiver/shared-ports';
+import { AUDIT_STREAM_KEY, auditLogMigrations, auditStreamMigrations, AuditStreamRelay, CLOUDEVENTS_JSON_CONTENT_TYPE } from '@quiver/audit-feature-service';
+import { InProcessEventBus, KafkaEventBus } from '@quiver/shared-data-access-bus';
+import { PgDatabase, PgliteDatabase } from '@quiver/shared-data-access-db';
+import type { Database, DeliveredMessage, EventBus, OutgoingMessage } from '@quiver/shared-ports';
 import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { runPython } from './support/python.js';
 
@@ -42,6 +44,33 @@ function interceptedBus(inner: EventBus, publish: (topic: string, messages: read
     close: () => Promise.resolve(),
   };
 }
+
+/** Appends `count` entries after the last one, chained by hash, every third without a project. */
+async function append(db: Database, count: number): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit_chain_head WHERE id = 1');
+  let seq = Number(rows[0]?.seq ?? 0);
+  let prev = rows[0]?.hash ?? '0'.repeat(64);
+  for (let index = 0; index < count; index += 1) {
+    seq += 1;
+    const id = randomUUID();
+    const hash = createHash('sha256').update(`${prev}|${seq}|${id}`).digest('hex');
+    const withProject = seq % 3 !== 0;
+    await db.query(
+      `INSERT INTO audit_log (seq, fact_id, time, service, action, outcome, actor, token_id, client_address, user_agent, project, version, filename, status, reason, details, prev_hash, hash)
+       VALUES ($1, $2, now(), $3, $4, $5, $6, $7, '10.0.0.7', 'pip/26.3', $8, $9, $10, $11, $12, $13::jsonb, $14, $15)`,
+      withProject
+        ? [seq, id, 'index', 'file.download', 'success', 'ci-bot', 'tok_1', 'demo', '1.0', 'demo-1.0-py3-none-any.whl', 200, null, JSON.stringify({ bytes: 100 + seq }), prev, hash]
+        : [seq, id, 'auth', 'auth.login', 'denied', 'alice', null, null, null, null, 401, 'bad-credentials', '{}', prev, hash],
+    );
+    await db.query('UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash]);
+    entries.push({ seq, id });
+    prev = hash;
+  }
+  return entries;
+}
+
+const mark = async (db: Database): Promise<number> => Number((await db.query<{ seq: string }>('SELECT seq::text AS seq FROM audit_stream_mark WHERE id = 1')).rows[0]?.seq);
 
 describe('public audit stream quiver.audit.v1 (real Kafka, real Postgres, Python consumer)', () => {
   const work = mkdtempSync(join(tmpdir(), 'quiver-audit-stream-'));
@@ -77,33 +106,6 @@ describe('public audit stream quiver.audit.v1 (real Kafka, real Postgres, Python
     await db.migrate([...auditLogMigrations, ...auditStreamMigrations]);
     return { db, topic: uniqueName('quiver.audit.test') };
   }
-
-  /** Appends `count` entries after the last one, chained by hash, every third without a project. */
-  async function append(db: PgDatabase, count: number): Promise<Entry[]> {
-    const entries: Entry[] = [];
-    const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit_chain_head WHERE id = 1');
-    let seq = Number(rows[0]?.seq ?? 0);
-    let prev = rows[0]?.hash ?? '0'.repeat(64);
-    for (let index = 0; index < count; index += 1) {
-      seq += 1;
-      const id = randomUUID();
-      const hash = createHash('sha256').update(`${prev}|${seq}|${id}`).digest('hex');
-      const withProject = seq % 3 !== 0;
-      await db.query(
-        `INSERT INTO audit_log (seq, fact_id, time, service, action, outcome, actor, token_id, client_address, user_agent, project, version, filename, status, reason, details, prev_hash, hash)
-         VALUES ($1, $2, now(), $3, $4, $5, $6, $7, '10.0.0.7', 'pip/26.3', $8, $9, $10, $11, $12, $13::jsonb, $14, $15)`,
-        withProject
-          ? [seq, id, 'index', 'file.download', 'success', 'ci-bot', 'tok_1', 'demo', '1.0', 'demo-1.0-py3-none-any.whl', 200, null, JSON.stringify({ bytes: 100 + seq }), prev, hash]
-          : [seq, id, 'auth', 'auth.login', 'denied', 'alice', null, null, null, null, 401, 'bad-credentials', '{}', prev, hash],
-      );
-      await db.query('UPDATE audit_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash]);
-      entries.push({ seq, id });
-      prev = hash;
-    }
-    return entries;
-  }
-
-  const mark = async (db: PgDatabase): Promise<number> => Number((await db.query<{ seq: string }>('SELECT seq::text AS seq FROM audit_stream_mark WHERE id = 1')).rows[0]?.seq);
 
   /** Runs the example consumer on `topic`; the lines it printed, parsed. */
   async function consume(topic: string, maxEvents: number): Promise<{ code: number | null; output: string; events: Entry[] }> {
@@ -251,5 +253,39 @@ describe('public audit stream quiver.audit.v1 (real Kafka, real Postgres, Python
       [1],
       'the record before it was printed, none after',
     );
+  });
+});
+
+describe('public audit stream in embedded mode (PGlite, in-process bus)', () => {
+  it('publishes every entry in order as a valid CloudEvent, once per relay run', async () => {
+    const db = await PgliteDatabase.open({});
+    const bus = new InProcessEventBus();
+    try {
+      await db.migrate([...auditLogMigrations, ...auditStreamMigrations]);
+      const entries = await append(db, 12);
+      const relay = new AuditStreamRelay(db, bus, { batchSize: 5, warn: (message) => assert.fail(message) });
+      assert.equal(await relay.publishPending(), 12);
+      assert.equal(await new AuditStreamRelay(db, bus, { warn: (message) => assert.fail(message) }).publishPending(), 0, 'a second relay finds nothing left');
+
+      const received: DeliveredMessage[] = [];
+      const subscription = await bus.subscribe({ group: 'check', topics: ['quiver.audit.v1'], handle: (message) => Promise.resolve(void received.push(message)) });
+      await eventually(() => received.length === 12, { what: '12 events on the in-process bus' });
+      await subscription.stop();
+
+      const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+      (addFormatsModule as unknown as FormatsPlugin)(ajv);
+      const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'docs', 'stream', 'schemas', 'audit-event.json'), 'utf8')) as object);
+      const events = received.map((message) => {
+        assert.equal(message.headers['content-type'], CLOUDEVENTS_JSON_CONTENT_TYPE);
+        assert.equal(message.key, AUDIT_STREAM_KEY);
+        const event = JSON.parse(message.value) as { id: string; data: { seq: number } };
+        assert.ok(validate(event), JSON.stringify(validate.errors));
+        return { seq: event.data.seq, id: event.id };
+      });
+      assert.deepEqual(events, entries);
+    } finally {
+      await bus.close();
+      await db.close();
+    }
   });
 });
