@@ -1,6 +1,6 @@
 /**
  * The Python packaging clients the end-to-end suites drive as users do (pip, twine, uv, build,
- * poetry, hatch, flit, pdm), in a virtualenv cached under `<cacheDir>/py-<hash>`. The hash covers
+ * poetry, hatch, flit, pdm) and the audit stream's example consumer's libraries, in a virtualenv cached under `<cacheDir>/py-<hash>`. The hash covers
  * the pins and the interpreter, so changing either builds a fresh venv next to the old one; a
  * marker file written last tells a complete venv from a half-built one, which is removed.
  *
@@ -39,6 +39,17 @@ export const pythonBuildBackendPins = {
 } as const;
 
 /**
+ * What the example consumer of the public audit stream needs (docs/stream/consume_audit.py): a
+ * Kafka client (confluent-kafka ships librdkafka in its wheel), a JSON Schema validator, and a YAML
+ * parser for the AsyncAPI document.
+ */
+export const pythonStreamConsumerPins = {
+  'confluent-kafka': '2.16.1',
+  jsonschema: '4.26.0',
+  PyYAML: '6.0.3',
+} as const;
+
+/**
  * Dependencies held back because their newest release breaks a pinned client: pdm 2.29.4 allows
  * `hishel>=1.4.0` but calls `hishel.SyncSqliteStorage`, which hishel 2.0.0 removed (every `pdm`
  * command fails with an AttributeError).
@@ -48,7 +59,7 @@ const pythonDependencyPins = {
 } as const;
 
 const pinned = (pins: Readonly<Record<string, string>>): string[] => Object.entries(pins).map(([name, version]) => `${name}==${version}`);
-const requirements = (): string[] => [...pinned(pythonClientPins), ...pinned(pythonBuildBackendPins), ...pinned(pythonDependencyPins)];
+const requirements = (): string[] => [...pinned(pythonClientPins), ...pinned(pythonBuildBackendPins), ...pinned(pythonStreamConsumerPins), ...pinned(pythonDependencyPins)];
 
 /** Where isolated builds find the backends' wheels (`UV_FIND_LINKS`, `PIP_FIND_LINKS`). */
 export const wheelhouseDir = (venv: string): string => join(venv, 'wheelhouse');
