@@ -34,12 +34,12 @@ function play(script: readonly Step[], until: number): Omit<AccessReviewInput, '
       }
       case 'use': {
         const token = tokens.get(step.tokenId);
-        if (token) tokens.set(step.tokenId, { ...token, lastUsedAt: at, lastUsedFrom: step.from });
+        if (token) {tokens.set(step.tokenId, { ...token, lastUsedAt: at, lastUsedFrom: step.from });}
         break;
       }
       case 'revoke': {
         const token = tokens.get(step.tokenId);
-        if (token) tokens.set(step.tokenId, { ...token, revokedAt: at });
+        if (token) {tokens.set(step.tokenId, { ...token, revokedAt: at });}
         break;
       }
       case 'join':
@@ -47,7 +47,7 @@ function play(script: readonly Step[], until: number): Omit<AccessReviewInput, '
         break;
       case 'leave': {
         const user = users.get(step.principal);
-        if (user) users.set(step.principal, { ...user, leftAt: at });
+        if (user) {users.set(step.principal, { ...user, leftAt: at });}
         break;
       }
     }
