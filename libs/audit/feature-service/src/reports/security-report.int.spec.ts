@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ACCESS_FACTS_TOPIC, decodeAccessFacts, type AccessFact } from '@quiver/shared-contracts-identity';
+import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgDatabase, PgliteDatabase } from '@quiver/shared-data-access-db';
 import type { Database } from '@quiver/shared-ports';
-import { requireEnv, uniqueName } from '@quiver/shared-testing';
+import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { auditLogMigrations } from '../log/audit-log.migrations.js';
 import { insertFacts, REPORT_AT, scriptedMonth } from './security-report.script.js';
-import { SecurityReports } from './security-reports.js';
+import { scheduledSecurityReport, SecurityReports } from './security-reports.js';
 
 /** The same scripted month against real Postgres and PGlite: one SQL, the same report. */
 function securityReportSuite(name: string, open: () => Promise<Database>): void {
@@ -67,6 +69,51 @@ function securityReportSuite(name: string, open: () => Promise<Database>): void 
       const report = await reports.report('7d');
       assert.deepEqual(report?.newAddresses, [{ tokenId: 'tk_laptop', actor: 'frank', clientAddress: '203.0.113.9', firstSeen: '2026-12-27T22:00:00.000Z', uses: 1 }]);
       assert.deepEqual(report?.counts, { failedSignIns: 8, denials: 3, emergencyTokenUses: 1, heavyDownloads: 1, newAddresses: 1 });
+    });
+
+    it('publishes a scheduled run as one report.published fact, the same id from every replica', async () => {
+      const bus = new InProcessEventBus();
+      const seen: AccessFact[] = [];
+      await bus.ensureTopics([{ name: ACCESS_FACTS_TOPIC, partitions: 1 }]);
+      const subscription = await bus.subscribe({ group: 'audit-log', topics: [ACCESS_FACTS_TOPIC], handle: (message) => Promise.resolve(void seen.push(...decodeAccessFacts(message.value))) });
+      const week = { next: () => undefined, periodMs: 7 * 86_400_000 };
+      const [one, two] = [scheduledSecurityReport(reports, bus, week), scheduledSecurityReport(reports, bus, week)];
+      await Promise.all([one.runAt(REPORT_AT), two.runAt(REPORT_AT)]);
+      await eventually(() => seen.length === 2);
+      await subscription.stop();
+      await bus.close();
+      const [fact, twin] = seen;
+      assert.ok(fact?.type === 'AccessRecorded' && twin?.type === 'AccessRecorded');
+      assert.equal(fact.id, twin.id, 'replicas make the same fact id, so the log keeps one');
+      assert.equal(fact.action, 'report.published');
+      assert.equal(fact.actor, 'system:security-report');
+      assert.equal(fact.time, REPORT_AT.toISOString());
+      assert.deepEqual(
+        { ...fact.details, findings: JSON.parse(String(fact.details['findings'])) as unknown },
+        {
+          report: 'security-report',
+          since: '2026-12-22T00:00:00.000Z',
+          until: REPORT_AT.toISOString(),
+          'count.failedSignIns': 8,
+          'count.denials': 3,
+          'count.emergencyTokenUses': 1,
+          'count.heavyDownloads': 1,
+          'count.newAddresses': 1,
+          findings: [
+            'failed sign-ins: alice x6',
+            'failed sign-ins: mallory x1',
+            'failed sign-ins: root x1',
+            'failed sign-ins from 10.1.1.1 x6',
+            'failed sign-ins from 10.6.6.6 x2',
+            'denied: anonymous from 10.2.2.2 (401 x2, 403 x0)',
+            'denied: bob from 10.2.2.3 (401 x0, 403 x1)',
+            'emergency token tk_emergency (ops) used at 2026-12-25T03:00:00.000Z from 10.3.3.3',
+            'token tk_scraper (eve) downloaded 60 files, 2 per window before',
+            'token tk_laptop (frank) used from new address 203.0.113.9',
+          ],
+          truncated: 0,
+        },
+      );
     });
 
     it('finds nothing in a quiet window', async () => {
