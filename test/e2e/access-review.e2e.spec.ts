@@ -10,9 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { simpleIndexCatalog } from '@quiver/auth-feature-service';
 import { eventually } from '@quiver/shared-testing';
 import { grant, issueToken, type Issued } from './support/access.js';
 import { startEmbedded, type EmbeddedRegistry } from './support/bad-input.js';
+import { publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bin = join(root, 'node_modules', '.bin', 'quiver');
@@ -82,6 +84,26 @@ describe('access review: --revoke-unused takes effect on the next request', () =
     }
     rmSync(work, { recursive: true, force: true });
     assert.equal(code, 0, registry.started.output());
+  });
+
+  it('answers the review to administrators only, and refuses an unreadable period', async () => {
+    const get = (query: string, auth = registry.auth) => fetch(`${registry.base}/api/auth/access-review${query}`, { headers: { authorization: auth } });
+    assert.equal((await get('')).status, 200);
+    assert.equal((await get('?unused=3w')).status, 400);
+    assert.equal((await get('?unused=1d&unused=2d')).status, 400);
+    assert.equal((await get('', basic(busy.token))).status, 403);
+    assert.equal((await fetch(`${registry.base}/api/auth/access-review/revoke-unused`, { method: 'POST', headers: { authorization: basic(busy.token) } })).status, 403);
+    assert.equal((await token(idle.id)).revokedAt, null, 'a refused call revokes nothing');
+  });
+
+  it("reads project names from the index's PEP 691 /simple/ with the administrator's credentials", async () => {
+    assert.equal((await publishWheel(registry.base, registry.auth, 'Review_Demo', '1.0')).response.status, 200);
+    const problems: string[] = [];
+    const catalog = simpleIndexCatalog(registry.base, (message) => problems.push(message));
+    assert.deepEqual(await catalog.names(registry.auth), ['review-demo']);
+    assert.equal(await catalog.names(undefined), undefined, 'no caller, no list');
+    assert.equal(await catalog.names(basic('pypi-not-a-token')), undefined);
+    assert.deepEqual(problems, ['the index answered 401 for its project list']);
   });
 
   it('flags the unused token, and revokes it alone; the revoked token gets 401 at once, the used one 200', async () => {
