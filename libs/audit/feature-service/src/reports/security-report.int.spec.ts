@@ -5,6 +5,7 @@ import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgDatabase, PgliteDatabase } from '@quiver/shared-data-access-db';
 import type { Database } from '@quiver/shared-ports';
 import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
+import { nextReportRun, parseReportSchedule, reportPeriodMs } from '@quiver/shared-util-config';
 import { auditLogMigrations } from '../log/audit-log.migrations.js';
 import { insertFacts, REPORT_AT, scriptedMonth } from './security-report.script.js';
 import { scheduledSecurityReport, SecurityReports } from './security-reports.js';
@@ -114,6 +115,33 @@ function securityReportSuite(name: string, open: () => Promise<Database>): void 
           truncated: 0,
         },
       );
+    });
+
+    it('runs on its schedule by the injected clock: once at the scheduled moment, then not again before the next', async () => {
+      const bus = new InProcessEventBus();
+      const seen: AccessFact[] = [];
+      await bus.ensureTopics([{ name: ACCESS_FACTS_TOPIC, partitions: 1 }]);
+      const subscription = await bus.subscribe({ group: 'audit-log', topics: [ACCESS_FACTS_TOPIC], handle: (message) => Promise.resolve(void seen.push(...decodeAccessFacts(message.value))) });
+      const daily = parseReportSchedule('daily@00:00');
+      assert.ok(daily.ok);
+      // The clock stands 50 ms before the scheduled moment; the run covers the day before it.
+      const scheduled = scheduledSecurityReport(reports, bus, { next: (after) => nextReportRun(daily.schedule, after), periodMs: reportPeriodMs(daily.schedule) }, { clock: () => new Date(REPORT_AT.getTime() - 50) });
+      scheduled.start();
+      try {
+        assert.equal(scheduled.nextRunAt?.toISOString(), REPORT_AT.toISOString());
+        await eventually(() => seen.length === 1, { what: 'the scheduled run' });
+        // Armed for the next day, although the injected clock still stands before this run.
+        await eventually(() => scheduled.nextRunAt?.toISOString() === '2026-12-30T00:00:00.000Z', { what: 'the next run armed' });
+      } finally {
+        await scheduled.stop();
+        await subscription.stop();
+        await bus.close();
+      }
+      assert.equal(seen.length, 1, 'one run: the next is a day later');
+      const [fact] = seen;
+      assert.ok(fact?.type === 'AccessRecorded');
+      assert.equal(fact.time, REPORT_AT.toISOString());
+      assert.equal(fact.details['since'], '2026-12-28T00:00:00.000Z');
     });
 
     it('finds nothing in a quiet window', async () => {

@@ -76,6 +76,9 @@ export class ScheduledReport {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The last moment run: the next run is after it even if the clock has not passed it yet. */
+  private lastRun = new Date(0);
+  private armedFor: Date | undefined;
 
   constructor(private readonly options: ScheduledReportOptions) {}
 
@@ -90,6 +93,11 @@ export class ScheduledReport {
     await this.running;
   }
 
+  /** The moment the next run is armed for (undefined: none). */
+  get nextRunAt(): Date | undefined {
+    return this.armedFor;
+  }
+
   /** Produces and publishes the run scheduled at `scheduledAt`; resolves with the fact published. */
   async runAt(scheduledAt: Date): Promise<AccessRecorded> {
     const since = new Date(scheduledAt.getTime() - this.options.periodMs);
@@ -100,12 +108,14 @@ export class ScheduledReport {
 
   private arm(): void {
     const now = (this.options.clock ?? (() => new Date()))();
-    const at = this.options.next(now);
+    const at = this.options.next(now > this.lastRun ? now : this.lastRun);
+    this.armedFor = this.stopped ? undefined : at;
     if (this.stopped || at === undefined) {
       return;
     }
     // Timers hold at most ~24.8 days; a weekly run is always nearer.
     this.timer = setTimeout(() => {
+      this.lastRun = at;
       this.running = this.runAt(at)
         .then(() => undefined)
         .catch((error: unknown) => this.options.onError?.(`the scheduled ${this.options.report} failed: ${error instanceof Error ? error.message : String(error)}`))
