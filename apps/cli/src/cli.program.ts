@@ -26,7 +26,7 @@ export type Parsed =
 
 function program(submit: (plan: CommandPlan) => void, output: { out: string; err: string }): Command {
   const root = new Command('quiver')
-    .description("Quiver's administration CLI: each command is one request to the registry's admin API.")
+    .description("Quiver's administration CLI: each command is one request to the registry's admin API (two when it asks for a confirmation first).")
     .option('--url <url>', 'the registry (overrides QUIVER_URL, QUIVER_HOST and QUIVER_PORT)', baseUrl)
     .option('--json', 'machine-readable output: the JSON the server answered')
     .exitOverride()

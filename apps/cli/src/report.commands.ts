@@ -19,9 +19,9 @@ export function registerReportCommands(program: Command, submit: Submit): void {
     .command('review')
     .summary('every principal, group, grant and token, with what deserves a second look')
     .description(
-      'Every principal and group with its effective grants and live tokens (kind, expiry, last use), flagged: never used, unused\n' +
-        'for the period, expiring within 14 days, admin grants, directory users gone from the directory, patterns matching no project.\n' +
-        '--revoke-unused revokes the tokens flagged never used or unused, after a confirmation on a terminal (or --yes).',
+      'Every principal and group with its effective grants and live tokens (kind, expiry, last use), flagged: never used, unused ' +
+        'for the period, expiring within 14 days, admin grants, directory users gone from the directory, patterns matching no project. ' +
+        '--revoke-unused revokes the tokens flagged never used or unused, after a confirmation on a terminal (or --yes); declined, it exits 1 and changes nothing.',
     )
     .option('--format <format>', 'md (default), csv or json', oneOf(['md', 'csv', 'json']))
     .option('--unused <duration>', 'a token unused this long is flagged, such as 90d (default 90d)', duration)

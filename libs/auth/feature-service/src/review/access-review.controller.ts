@@ -9,7 +9,7 @@ export const ACCESS_REVIEWS = Symbol('ACCESS_REVIEWS');
 const DEFAULT_UNUSED_DAYS = 90;
 const MAX_UNUSED_DAYS = 3650;
 
-/** `unused=90d` (a duration of whole days… or any duration), in days; undefined when invalid. */
+/** `unused=90d` (a duration such as `90d` or `12h`) in days, 90 when absent; undefined when invalid. */
 export function unusedDays(value: unknown): number | undefined {
   if (value === undefined) {
     return DEFAULT_UNUSED_DAYS;
