@@ -25,15 +25,27 @@ interface Ran {
   readonly stderr: string;
 }
 
-/** Runs the CLI with no terminal on standard input, and only the settings given. */
+/** Runs the CLI with no terminal on standard input (or, with `typed`, on a terminal where that is typed), and only the settings given. */
 function quiver(env: Readonly<Record<string, string>>, ...args: string[]): Promise<Ran> {
+  return execute(env, bin, args);
+}
+
+/** The CLI on a real terminal (a pseudo-terminal from util-linux `script`), where `typed` is typed. */
+function onTerminal(env: Readonly<Record<string, string>>, typed: string, ...args: string[]): Promise<Ran> {
+  return execute(env, 'script', ['-qec', [bin, ...args].map((word) => `'${word}'`).join(' '), '/dev/null'], typed);
+}
+
+function execute(env: Readonly<Record<string, string>>, command: string, args: readonly string[], typed?: string): Promise<Ran> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QUIVER_')));
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: root, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: root, env: { ...clean, ...env }, stdio: [typed === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (typed !== undefined) {
+      child.stdin?.end(typed);
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -132,6 +144,13 @@ describe('access review: --revoke-unused takes effect on the next request', () =
     assert.equal(unconfirmed.code, 2, show(unconfirmed));
     assert.match(unconfirmed.stderr, /--revoke-unused asks for a confirmation on a terminal: run it on one, or add --yes/);
     assert.equal((await token(idle.id)).revokedAt, null, 'refused without --yes: nothing revoked');
+
+    const declined = await onTerminal(env, 'n\n', 'access', 'review', '--unused', unused(), '--revoke-unused');
+    assert.equal(declined.code, 1, show(declined));
+    assert.match(declined.stdout, new RegExp(`${idle.id} ghost: personal token ${idle.id} was issued 0 days ago and never used\\r?\\nRevoke these 1 token\\(s\\)\\? They stop working at once\\. \\[y/N\\] `));
+    assert.match(declined.stdout, /quiver: not confirmed; nothing was changed/);
+    assert.doesNotMatch(declined.stdout, new RegExp(busy.id));
+    assert.equal((await token(idle.id)).revokedAt, null, 'declined: nothing revoked');
 
     const revoked = await quiver(env, 'access', 'review', '--unused', unused(), '--revoke-unused', '--yes');
     assert.equal(revoked.code, 0, show(revoked));
