@@ -7,6 +7,7 @@ import type { CommandPlan } from './plan.js';
 import { EXIT, usageError } from './outcome.js';
 import { baseUrl } from './server-discovery.js';
 import { registerTokenCommands } from './token.commands.js';
+import { registerReportCommands } from './report.commands.js';
 
 export const ENVIRONMENT = `Server: --url, else QUIVER_URL, else http://127.0.0.1:<QUIVER_PORT, default 8080>
   (or QUIVER_HOST instead of 127.0.0.1 when the server listens on that one address).
@@ -25,7 +26,7 @@ export type Parsed =
 
 function program(submit: (plan: CommandPlan) => void, output: { out: string; err: string }): Command {
   const root = new Command('quiver')
-    .description("Quiver's administration CLI: each command is one request to the registry's admin API.")
+    .description("Quiver's administration CLI: each command is one request to the registry's admin API (two when it asks for a confirmation first).")
     .option('--url <url>', 'the registry (overrides QUIVER_URL, QUIVER_HOST and QUIVER_PORT)', baseUrl)
     .option('--json', 'machine-readable output: the JSON the server answered')
     .exitOverride()
@@ -40,6 +41,7 @@ function program(submit: (plan: CommandPlan) => void, output: { out: string; err
   registerMaintenanceCommands(root, submit);
   registerAccessCommands(root, submit);
   registerTokenCommands(root, submit);
+  registerReportCommands(root, submit);
   registerLoginCommand(root, submit);
   for (const command of [root, ...descendants(root)]) {
     const path = fullName(command);

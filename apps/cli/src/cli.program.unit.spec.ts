@@ -91,7 +91,7 @@ describe('quiver CLI: unknown options and arguments are usage errors (exit 2), n
 describe('quiver CLI: help', () => {
   const leaves = [
     ['yank'], ['unyank'], ['delete'], ['settings'], ['gc'], ['reconcile'], ['grant'], ['revoke'], ['principal'],
-    ['token', 'create'], ['token', 'list'], ['token', 'rotate'], ['token', 'revoke'], ['login'],
+    ['token', 'create'], ['token', 'list'], ['token', 'rotate'], ['token', 'revoke'], ['login'], ['access', 'review'], ['security', 'report'],
   ];
   it('-h and --help print each command’s own help on standard output and exit 0', () => {
     for (const command of leaves) {

@@ -28,6 +28,15 @@ export interface CommandPlan {
   readonly show: (body: unknown) => Printed;
   /** A successful answer that still reports findings exits 1 (`reconcile`). */
   readonly findings?: (body: unknown) => boolean;
+  /**
+   * Ask before sending `request`: `preview` is sent first and `question` says what would happen
+   * (with `count` 0 nothing is sent). Without a terminal the command is refused with `refusal`.
+   */
+  readonly confirm?: {
+    readonly preview: ApiRequest;
+    readonly question: (body: unknown) => { readonly count: number; readonly text: string };
+    readonly refusal: string;
+  };
 }
 
 export const withToken: Credentials = { kind: 'token' };

@@ -2,7 +2,7 @@ import { outcomeOf } from './answer.js';
 import { parseCommandLine } from './cli.program.js';
 import { send } from './http-call.js';
 import { failed, type Result } from './outcome.js';
-import type { Credentials } from './plan.js';
+import type { CommandPlan, Credentials } from './plan.js';
 import { displayUrl, findToken, serverUrl, type Environment } from './server-discovery.js';
 
 /** What `quiver` needs from its process, so a run is one function from arguments to output. */
@@ -13,6 +13,19 @@ export interface Io {
   /** Standard input, whole (for `login --password-stdin`). */
   readonly readStdin: () => Promise<string>;
   readonly stdinIsTerminal: boolean;
+  /** Asks a question on the terminal and resolves with the line typed (a confirmation); the process's terminal when absent. */
+  readonly ask?: (question: string) => Promise<string>;
+}
+
+/** Asks on standard error, reads one line from standard input (a terminal). */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 type Authorization = { readonly ok: true; readonly header: string; readonly tokenSource?: string } | { readonly ok: false; readonly result: Result };
@@ -48,10 +61,35 @@ export async function run(argv: readonly string[], io: Io): Promise<Result> {
   if (!server.ok) {
     return failed({ kind: 'config', message: server.message }, json);
   }
+  if (plan.confirm && !io.stdinIsTerminal) {
+    return failed({ kind: 'usage', message: plan.confirm.refusal }, json);
+  }
   const auth = await authorization(plan.credentials, io, json);
   if (!auth.ok) {
     return auth.result;
   }
+  const context = { url: displayUrl(server.value), json, ...(auth.tokenSource === undefined ? {} : { tokenSource: auth.tokenSource }) };
+  if (plan.confirm) {
+    const { question } = plan.confirm;
+    let asked: { readonly count: number; readonly text: string } | undefined;
+    const previewPlan: CommandPlan = {
+      ...plan,
+      show: (body) => {
+        asked = question(body);
+        return {};
+      },
+    };
+    const preview = outcomeOf(previewPlan, await send(server.value, plan.confirm.preview, auth.header), { ...context, json: false });
+    if (asked === undefined) {
+      return preview;
+    }
+    if (asked.count === 0) {
+      return { code: 0, stdout: json ? `${JSON.stringify({ ok: true, nothing: true })}\n` : '', stderr: 'nothing to do\n' };
+    }
+    if (!/^\s*y(es)?\s*$/i.test(await (io.ask ?? askOnTerminal)(asked.text))) {
+      return { code: 1, stdout: '', stderr: 'quiver: not confirmed; nothing was changed\n' };
+    }
+  }
   const reply = await send(server.value, plan.request, auth.header);
-  return outcomeOf(plan, reply, { url: displayUrl(server.value), json, ...(auth.tokenSource === undefined ? {} : { tokenSource: auth.tokenSource }) });
+  return outcomeOf(plan, reply, context);
 }

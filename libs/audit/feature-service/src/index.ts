@@ -3,3 +3,8 @@ export * from './log/audit-log.migrations.js';
 export * from './stream/audit-cloud-event.js';
 export * from './stream/audit-stream-relay.js';
 export * from './stream/audit-stream.migrations.js';
+export * from './reports/security-report.js';
+export * from './reports/security-report.rules.js';
+export * from './reports/security-report.repository.js';
+export * from './reports/security-reports.js';
+export * from './reports/security-report.controller.js';

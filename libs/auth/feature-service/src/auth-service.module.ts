@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IDENTITY_EVENTS_TOPIC } from '@quiver/shared-contracts-identity';
 import { eventStoreMigrations, RelayRunner } from '@quiver/shared-data-access-event-store';
-import { ACCESS_CONTROL, accessMigrations } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, accessMigrations, ScheduledReport } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from './auth.ports.js';
 import { authMigrations } from './auth.migrations.js';
@@ -12,10 +12,14 @@ import { TokenLastUseConsumer } from './tokens/token-last-use.consumer.js';
 import { DirectorySweeper } from './sign-in/directory-sweeper.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 import { SIGN_IN, SignInService } from './sign-in/sign-in.service.js';
+import { ACCESS_REVIEWS, AccessReviewController } from './review/access-review.controller.js';
+import { AccessReviews } from './review/access-reviews.js';
+import { scheduledAccessReview } from './review/scheduled-access-review.js';
 
 const AUTH_RELAY = Symbol('AUTH_RELAY');
 const AUTH_LAST_USE = Symbol('AUTH_LAST_USE');
 const AUTH_SWEEPER = Symbol('AUTH_SWEEPER');
+const AUTH_REVIEW_SCHEDULE = Symbol('AUTH_REVIEW_SCHEDULE');
 /** How long an answer waits for the relay run its change kicked (never for a bus that is down). */
 const KICKED_RUN_WAIT_MS = 2_000;
 
@@ -26,6 +30,7 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(AUTH_RELAY) private readonly relay: RelayRunner,
     @Inject(AUTH_LAST_USE) private readonly lastUse: TokenLastUseConsumer,
     @Inject(AUTH_SWEEPER) private readonly sweeper: DirectorySweeper | undefined,
+    @Inject(AUTH_REVIEW_SCHEDULE) private readonly scheduledReview: ScheduledReport | undefined,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,9 +40,11 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.lastUse.start();
     await this.deps.tokenUses.start();
     this.sweeper?.start();
+    this.scheduledReview?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.scheduledReview?.stop();
     await this.sweeper?.stop();
     await this.deps.tokenUses.stop();
     await this.lastUse.stop();
@@ -55,14 +62,18 @@ export class AuthServiceModule {
     const running: AuthDependencies = { ...deps, awaitApplied: relay.kickedThen(KICKED_RUN_WAIT_MS, deps.awaitApplied) };
     const signIn = new SignInService(running);
     deps.onPasswordChecker?.(signIn);
+    const reviews = new AccessReviews(running, deps.clock);
+    const scheduledReview = deps.reviewSchedule ? scheduledAccessReview(reviews, deps.bus, deps.reviewSchedule, deps.clock, (line) => logger.warn(line)) : undefined;
     const sweeper = deps.directory ? new DirectorySweeper(running, deps.directory, Math.max(500, Math.floor((deps.directoryCacheMs ?? 300_000) / 2))) : undefined;
     return {
       module: AuthServiceModule,
-      controllers: [healthController('auth'), IdentityController, TokensController, TokenUsesController, SignInController],
+      controllers: [healthController('auth'), IdentityController, TokensController, TokenUsesController, SignInController, AccessReviewController],
       providers: [
         { provide: AUTH_DEPENDENCIES, useValue: running },
         { provide: SIGN_IN, useValue: signIn },
         { provide: AUTH_SWEEPER, useValue: sweeper },
+        { provide: ACCESS_REVIEWS, useValue: reviews },
+        { provide: AUTH_REVIEW_SCHEDULE, useValue: scheduledReview },
         { provide: ACCESS_CONTROL, useValue: deps.access },
         { provide: AUTH_RELAY, useValue: relay },
         { provide: AUTH_LAST_USE, useValue: new TokenLastUseConsumer(deps.database, deps.bus) },

@@ -1,6 +1,7 @@
 import type { AccessControl, TokenUseRecorder } from '@quiver/shared-feature-access';
 import type { Database, Directory, EventBus } from '@quiver/shared-ports';
 import type { PasswordChecker } from '@quiver/shared-feature-access';
+import type { ProjectCatalog } from './review/project-catalog.js';
 
 /** Everything the auth service needs from the outside, chosen by the app's composition root. */
 export interface AuthDependencies {
@@ -21,6 +22,16 @@ export interface AuthDependencies {
   readonly directoryCacheMs?: number;
   /** Receives the auth service's password checker, for the services of the same process (embedded mode). */
   readonly onPasswordChecker?: (checker: PasswordChecker) => void;
+  /** The project names the index serves, for the access review (`simpleIndexCatalog` or `functionCatalog`); absent: not judged. */
+  readonly projects?: ProjectCatalog;
+  /** The access review's clock (tests script it); the real time when absent. */
+  readonly clock?: () => Date;
+  /** Scheduled access reviews (QUIVER_REPORT_SCHEDULE, QUIVER_REVIEW_UNUSED_DAYS); absent or `next` undefined: none. */
+  readonly reviewSchedule?: {
+    readonly next: (after: Date) => Date | undefined;
+    readonly periodMs: number;
+    readonly unusedDays: number;
+  };
 }
 
 export const AUTH_DEPENDENCIES = Symbol('AUTH_DEPENDENCIES');

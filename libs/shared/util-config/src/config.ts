@@ -5,6 +5,7 @@ import ipaddr from 'ipaddr.js';
  * Anything invalid stops the process with every problem listed (fail fast).
  */
 import { loadDirectoryTiming, loadLdapConfig, type DirectoryTiming, type LdapConfig } from './ldap-config.js';
+import { parseReportSchedule, type ReportSchedule } from './report-schedule.js';
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -90,6 +91,13 @@ export interface QuiverConfig {
   readonly ldap?: LdapConfig;
   /** The directory's timing (QUIVER_LDAP_CACHE_SECONDS, QUIVER_LDAP_GRACE_SECONDS), read by every service. */
   readonly directory: DirectoryTiming;
+  /** Scheduled access reviews (auth) and security reports (audit), published as `report.published` facts. */
+  readonly reports: {
+    /** QUIVER_REPORT_SCHEDULE: `off` (default), `daily[@HH:MM]`, `weekly[@<day> HH:MM]` (UTC). */
+    readonly schedule: ReportSchedule;
+    /** QUIVER_REVIEW_UNUSED_DAYS (default 90): a token unused this long is flagged by the scheduled review. */
+    readonly reviewUnusedDays: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -233,7 +241,11 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('faultPoint', text('QUIVER_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_FAULT_POINT', FAULT_POINTS, FAULT_POINTS[0])),
     ...withOptional('ldap', loadLdapConfig(env, problems)),
     directory: loadDirectoryTiming(env, problems),
+    reports: { schedule: reportSchedule(text('QUIVER_REPORT_SCHEDULE'), problems), reviewUnusedDays: count('QUIVER_REVIEW_UNUSED_DAYS', 90) },
   };
+  if (config.reports.reviewUnusedDays < 1 || config.reports.reviewUnusedDays > 3650) {
+    problems.push('QUIVER_REVIEW_UNUSED_DAYS must be a whole number of days from 1 to 3650.');
+  }
   if (config.maintenance.orphanGraceSeconds < MIN_ORPHAN_GRACE_SECONDS) {
     problems.push(`QUIVER_ORPHAN_GRACE_SECONDS must be at least ${MIN_ORPHAN_GRACE_SECONDS}: a shorter grace could delete the blob of an upload still in flight.`);
   }
@@ -252,6 +264,15 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     throw new ConfigError(problems);
   }
   return config;
+}
+
+function reportSchedule(text: string | undefined, problems: string[]): ReportSchedule {
+  const parsed = parseReportSchedule(text);
+  if (!parsed.ok) {
+    problems.push(parsed.message);
+    return { every: 'off' };
+  }
+  return parsed.schedule;
 }
 
 function withOptional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -1,2 +1,3 @@
 export * from './config.js';
 export type { LdapConfig } from './ldap-config.js';
+export * from './report-schedule.js';
