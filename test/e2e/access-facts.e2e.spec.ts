@@ -5,14 +5,20 @@
  * from the bus; its own suites cover that path.)
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually } from '@quiver/shared-testing';
+import { ACCESS_FACTS_TOPIC, decodeAccessFacts } from '@quiver/shared-contracts-identity';
+import { KafkaEventBus } from '@quiver/shared-data-access-bus';
+import { eventually, requireEnv } from '@quiver/shared-testing';
 import { distributionFields, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
+import { startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { grant, issueToken, type Issued } from './support/access.js';
 import { basicToken, publishWheel } from './support/publish.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
 
 interface Fact {
   readonly id: string;
@@ -180,5 +186,63 @@ describe('access facts journaled at every door (embedded)', () => {
       ['index', 'facts-alice', emergency.id, '127.0.0.1', 'emergency'],
       ['index', 'facts-alice', emergency.id, '127.0.0.1', 'emergency'],
     ]);
+  });
+});
+
+describe('access facts of index replicas killed with SIGKILL right after answering (distributed)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'quiver-facts-kill-'));
+  let registry: DistributedRegistry;
+
+  before(async () => {
+    registry = await startDistributed(root, work);
+  });
+
+  after(async () => {
+    await registry.stop(); // the killed replicas do not exit cleanly, by design
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('publishes on the access topic every download they answered, once the journal directory is opened again', async () => {
+    const run = randomBytes(4).toString('hex');
+    const project = `facts-kill-${run}`;
+    const published = await publishWheel(registry.base, basicToken(registry.token), project, '1.0');
+    assert.equal(published.response.status, 200, await published.response.text());
+    const agent = `facts-kill-${run}`;
+    const count = 60;
+    for (let i = 0; i < count; i += 1) {
+      const response = await fetch(`${registry.base}/files/${published.sha256}/${published.filename}`, { headers: { authorization: basicToken(registry.token), 'user-agent': agent } });
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+    }
+    // Every index replica dies at once, right after its last answer: nothing had a chance to be flushed on shutdown.
+    const replicas = [...registry.instances].filter(([name]) => name.startsWith('index-')).map(([, started]) => started.child);
+    await Promise.all(replicas.map((child) => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    })));
+    await registry.startExtra('index'); // the replacement opens the same journal directory
+
+    const bus = new KafkaEventBus({ brokers: requireEnv('QUIVER_TEST_KAFKA_BROKERS').split(','), clientId: `facts-kill-${run}` });
+    const seen = new Map<string, number>();
+    const subscription = await bus.subscribe({
+      group: `facts-kill-${run}`,
+      topics: [ACCESS_FACTS_TOPIC],
+      fromBeginning: true,
+      handle: (message) => {
+        for (const fact of decodeAccessFacts(message.value)) {
+          if (fact.type === 'AccessRecorded' && fact.userAgent === agent) {
+            assert.deepEqual([fact.service, fact.action, fact.outcome, fact.project, fact.status], ['index', 'file.download', 'success', project, 200]);
+            seen.set(fact.id, (seen.get(fact.id) ?? 0) + 1);
+          }
+        }
+        return Promise.resolve();
+      },
+    });
+    try {
+      await eventually(() => seen.size === count, { timeoutMs: 60_000, what: `all ${count} answered downloads on the topic` });
+    } finally {
+      await subscription.stop();
+      await bus.close();
+    }
   });
 });
