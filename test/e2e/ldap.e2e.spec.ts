@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -152,6 +152,26 @@ describe('LDAP sign-in and group-mapped roles against the real slapd (embedded)'
     assert.match(log, /\(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28\|\\28uid=\\2a\)/i, 'slapd saw the filter-shaped name escaped, as a literal');
     const userBinds = (log.match(/BIND dn="uid=[^"]*"/gi) ?? []).map((line) => line.toLowerCase());
     assert.deepEqual(userBinds, [`bind dn="${member.dn.toLowerCase()}"`], 'one bind as a user (the wrong password); empty and blank ones, and the wildcards, bind nobody');
+  });
+
+  it('journals each password check as one auth.login fact: the principal, or the name tried, and never a password (ADR 0018)', () => {
+    const dir = join(registry.dataDir, 'journal');
+    const text = readdirSync(dir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => readFileSync(join(dir, name), 'utf8'))
+      .join('');
+    const logins = text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { action: string; service: string; outcome: string; actor: string; reason: string | null; details: { via?: string } })
+      .filter((fact) => fact.action === 'auth.login' && fact.actor === member.uid);
+    assert.ok(logins.every((fact) => fact.service === 'auth'));
+    assert.ok(logins.some((fact) => fact.outcome === 'success' && fact.details.via === 'login'), 'a sign-in over HTTP');
+    assert.ok(logins.some((fact) => fact.outcome === 'success' && fact.details.via === 'install'), "pip's password, checked for the index");
+    assert.ok(logins.some((fact) => fact.outcome === 'denied' && fact.reason === 'invalid-credentials'), 'the wrong password');
+    for (const secret of [...secrets, 'wrong-password']) {
+      assert.ok(!text.includes(secret), 'no password or token in the journal');
+    }
   });
 
   it('maps case variants to one principal (L11) and follows a rename (L12)', async () => {

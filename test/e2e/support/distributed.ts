@@ -92,6 +92,9 @@ export async function startDistributed(root: string, workDir: string, replicas =
     QUIVER_LOG_LEVEL: 'warn',
     // Suites create many projects with one token; the rate limit has its own suite (upload-policy).
     QUIVER_NEW_PROJECTS_PER_HOUR: '0',
+    // This registry's access-fact journals (every replica of every service; each file is locked by its
+    // process), not the machine's default, which earlier runs against other brokers may have left facts in.
+    QUIVER_JOURNAL_DIR: join(workDir, 'journal'),
     ...overrides,
   };
   const instances = new Map<string, Started>();

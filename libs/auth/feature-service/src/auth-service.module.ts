@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IDENTITY_EVENTS_TOPIC } from '@quiver/shared-contracts-identity';
 import { eventStoreMigrations, RelayRunner } from '@quiver/shared-data-access-event-store';
-import { ACCESS_CONTROL, accessMigrations, ScheduledReport } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, ACCESS_FACTS, accessMigrations, ScheduledReport } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from './auth.ports.js';
 import { authMigrations } from './auth.migrations.js';
@@ -75,6 +75,7 @@ export class AuthServiceModule {
         { provide: ACCESS_REVIEWS, useValue: reviews },
         { provide: AUTH_REVIEW_SCHEDULE, useValue: scheduledReview },
         { provide: ACCESS_CONTROL, useValue: deps.access },
+        { provide: ACCESS_FACTS, useValue: deps.facts ?? null },
         { provide: AUTH_RELAY, useValue: relay },
         { provide: AUTH_LAST_USE, useValue: new TokenLastUseConsumer(deps.database, deps.bus) },
         AuthLifecycle,

@@ -7,3 +7,4 @@ export * from './remote-token-use-counter.js';
 export * from './token-use-recorder.js';
 export * from './password-check.js';
 export * from './reports/scheduled-report.js';
+export * from './facts/index.js';

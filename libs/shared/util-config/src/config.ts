@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -32,6 +34,11 @@ export interface QuiverConfig {
     readonly trustedProxies: readonly string[];
   };
   readonly dataDir: string;
+  /**
+   * Where access facts are journaled before they are published (QUIVER_JOURNAL_DIR): embedded,
+   * `<dataDir>/journal`; distributed, `<os temp dir>/quiver-journal-<service>`.
+   */
+  readonly journalDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
   /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its three PGlite databases. */
@@ -60,6 +67,8 @@ export interface QuiverConfig {
     readonly fileCacheBytes: number;
     /** Budget for rendered Simple API pages the index keeps in memory; 0 keeps none. */
     readonly pageCacheBytes: number;
+    /** Project-page reads are recorded as one `pages.read` fact per project, principal and token per this interval. */
+    readonly pageReadsIntervalMs: number;
   };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
@@ -199,6 +208,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       trustedProxies: ranges('QUIVER_TRUSTED_PROXIES'),
     },
     dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
+    journalDir: text('QUIVER_JOURNAL_DIR') ?? (mode === 'embedded' ? join(text('QUIVER_DATA_DIR') ?? './.quiver', 'journal') : join(tmpdir(), `quiver-journal-${defaults.serviceName}`)),
     logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
     database: withOptional('url', url('QUIVER_DATABASE_URL')),
     embedded: { databaseBuffersBytes: bytes('QUIVER_EMBEDDED_DB_BUFFERS_BYTES', 16 * 1024 * 1024, 1024 * 1024 * 1024) },
@@ -227,6 +237,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     index: {
       fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024),
       pageCacheBytes: count('QUIVER_PAGE_CACHE_BYTES', 128 * 1024 * 1024),
+      pageReadsIntervalMs: seconds('QUIVER_PAGE_READS_SECONDS', 60) * 1000,
     },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),
