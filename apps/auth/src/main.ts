@@ -1,9 +1,10 @@
 import './instrument.js';
 import { LdapDirectory } from '@quiver/auth-data-access-ldap';
-import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
+import { AuthServiceModule, DatabaseTokenUseCounter, simpleIndexCatalog } from '@quiver/auth-feature-service';
 import { Logger } from '@nestjs/common';
 import { AccessControl, AccessFacts, FactJournal, factsOnUse, TokenUseRecorder } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
+import { nextReportRun, reportPeriodMs } from '@quiver/shared-util-config';
 
 await runService({
   name: 'auth',
@@ -31,6 +32,10 @@ await runService({
       }),
       tokenUses,
       facts,
+      projects: simpleIndexCatalog(config.indexUrl),
+      ...(config.reports.schedule.every === 'off'
+        ? {}
+        : { reviewSchedule: { next: (after: Date) => nextReportRun(config.reports.schedule, after), periodMs: reportPeriodMs(config.reports.schedule), unusedDays: config.reports.reviewUnusedDays } }),
       ...(config.ldap ? { directory: new LdapDirectory(config.ldap), directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
       awaitApplied: async (eventId) => {
         await Promise.all([index(eventId), upload(eventId)]);
