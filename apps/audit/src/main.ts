@@ -1,5 +1,28 @@
 import './instrument.js';
 import { AuditServiceModule } from '@quiver/audit-feature-service';
-import { runService } from '@quiver/shared-feature-runtime';
+import { RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
+import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 
-await runService({ name: 'audit', compose: () => Promise.resolve({ module: AuditServiceModule }), defaultMode: 'distributed' });
+await runService({
+  name: 'audit',
+  defaultMode: 'distributed',
+  compose: async (config) => {
+    if (!config.authUrl) {
+      throw new Error('QUIVER_AUTH_URL is required: tokens issued with a use limit are counted by the auth service.');
+    }
+    const adapters = await openDistributedAdapters('audit', config);
+    const module = AuditServiceModule.register({
+      database: adapters.database,
+      bus: adapters.bus,
+      ...serviceAccess('audit', adapters.database, adapters.bus, {
+        bootstrapAdminSha256: config.adminTokenSha256,
+        cacheTtlMs: config.access.cacheTtlMs,
+        sharedProjection: true,
+        useCounter: new RemoteTokenUseCounter(config.authUrl),
+        directoryGraceMs: config.directory.graceSeconds * 1000,
+      }),
+      ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
+    });
+    return { module, close: () => adapters.close() };
+  },
+});

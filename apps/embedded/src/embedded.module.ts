@@ -29,10 +29,11 @@ export class EmbeddedModule {
     const admin = await loadOrCreateAdminToken(config.dataDir);
     logger.log(`${admin.created ? 'Created the administrator token in' : 'Administrator token:'} ${admin.path}`);
     const sharedBuffersBytes = config.embedded.databaseBuffersBytes;
-    const [uploadDb, indexDb, authDb] = await Promise.all([
+    const [uploadDb, indexDb, authDb, auditDb] = await Promise.all([
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'audit'), sharedBuffersBytes }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
@@ -52,6 +53,7 @@ export class EmbeddedModule {
     };
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions);
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions);
+    const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions);
     const authTokenUses = new TokenUseRecorder('auth', bus);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -84,10 +86,17 @@ export class EmbeddedModule {
           ...(directory ? { directory, directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
           onPasswordChecker: (checker) => (signIn = checker),
           awaitApplied: async (eventId) => {
-            await Promise.all([uploadAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS), indexAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)]);
+            await Promise.all(
+              [uploadAccess, indexAccess, auditAccess].map((service) => service.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)),
+            );
           },
         }),
-        AuditServiceModule,
+        AuditServiceModule.register({
+          database: auditDb,
+          bus,
+          ...auditAccess,
+          ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
+        }),
       ],
     };
     return {
@@ -95,7 +104,7 @@ export class EmbeddedModule {
       close: async () => {
         await bus.close();
         await directory?.close();
-        await Promise.all([uploadDb.close(), indexDb.close(), authDb.close()]);
+        await Promise.all([uploadDb.close(), indexDb.close(), authDb.close(), auditDb.close()]);
       },
     };
   }

@@ -77,6 +77,11 @@ export interface QuiverConfig {
      */
     readonly cacheTtlMs: number;
   };
+  /** The audit service's log. */
+  readonly audit: {
+    /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this many days are pruned; absent keeps everything. */
+    readonly retentionDays?: number;
+  };
   /** The upload service's blob maintenance: orphan GC. */
   readonly maintenance: {
     /** A blob no file references is deleted only once it is older than this (longer than any upload). */
@@ -159,6 +164,13 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return value;
   };
+  const days = (name: string): number => {
+    const value = count(name, 1);
+    if (value < 1 || value > 36_500) {
+      problems.push(`${name} must be a whole number of days from 1 to 36500 (leave it unset to keep everything).`);
+    }
+    return value;
+  };
   const ranges = (name: string): string[] => {
     const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     const invalid = listed.find((item) => !(ipaddr.isValidCIDR(item) || ipaddr.isValid(item)) || (!item.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(item.split('/')[0] ?? '')));
@@ -226,6 +238,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('authUrl', url('QUIVER_AUTH_URL')),
     ...withOptional('docsUrl', url('QUIVER_DOCS_URL')),
     access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
+    audit: withOptional('retentionDays', text('QUIVER_AUDIT_RETENTION_DAYS') === undefined ? undefined : days('QUIVER_AUDIT_RETENTION_DAYS')),
     maintenance: {
       orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),
       gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),

@@ -1,0 +1,17 @@
+import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
+import type { Database, EventBus } from '@quiver/shared-ports';
+
+/** Everything the audit service needs from the outside, chosen by the app's composition root. */
+export interface AuditDependencies {
+  readonly database: Database;
+  readonly bus: EventBus;
+  /** Who a presented API token acts for (only administrators read the log), from this service's access projection. */
+  readonly access: AccessControl;
+  readonly accessProjection: AccessProjectionConsumer;
+  /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this are pruned (whole checkpoint stretches); absent keeps all. */
+  readonly retentionDays?: number;
+  /** The pruner's clock (tests inject one). */
+  readonly now?: () => Date;
+}
+
+export const AUDIT_DEPENDENCIES = Symbol('AUDIT_DEPENDENCIES');
