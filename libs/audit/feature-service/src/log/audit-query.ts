@@ -53,7 +53,9 @@ export function parseAuditQuery(query: Readonly<Partial<Record<string, string>>>
   };
   const time = (name: Parameter): Date | undefined => {
     const value = get(name);
-    if (value === undefined) {return undefined;}
+    if (value === undefined) {
+      return undefined;
+    }
     const parsed = new Date(value);
     if (!ISO.test(value) || Number.isNaN(parsed.getTime())) {
       problems.push(`${name} must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not ${quoted(value)}.`);
@@ -63,7 +65,9 @@ export function parseAuditQuery(query: Readonly<Partial<Record<string, string>>>
   };
   const seq = (name: Parameter): number | undefined => {
     const value = get(name);
-    if (value === undefined) {return undefined;}
+    if (value === undefined) {
+      return undefined;
+    }
     if (!SEQ.test(value)) {
       problems.push(`${name} must be an entry's seq (a whole number), not ${quoted(value)}.`);
       return undefined;
@@ -141,15 +145,33 @@ export async function queryLog(db: SqlExecutor, filter: AuditFilter): Promise<Au
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (filter.actor !== undefined) {add('actor = ?', filter.actor);}
-  if (filter.tokenId !== undefined) {add('token_id = ?', filter.tokenId);}
-  if (filter.project !== undefined) {add('project = ?', filter.project);}
-  if (filter.action !== undefined) {add('action = ?', filter.action);}
-  if (filter.outcome !== undefined) {add('outcome = ?', filter.outcome);}
-  if (filter.since !== undefined) {add('time >= ?', filter.since.toISOString());}
-  if (filter.until !== undefined) {add('time < ?', filter.until.toISOString());}
-  if (filter.after !== undefined) {add('seq > ?', filter.after);}
-  if (filter.before !== undefined) {add('seq < ?', filter.before);}
+  if (filter.actor !== undefined) {
+    add('actor = ?', filter.actor);
+  }
+  if (filter.tokenId !== undefined) {
+    add('token_id = ?', filter.tokenId);
+  }
+  if (filter.project !== undefined) {
+    add('project = ?', filter.project);
+  }
+  if (filter.action !== undefined) {
+    add('action = ?', filter.action);
+  }
+  if (filter.outcome !== undefined) {
+    add('outcome = ?', filter.outcome);
+  }
+  if (filter.since !== undefined) {
+    add('time >= ?', filter.since.toISOString());
+  }
+  if (filter.until !== undefined) {
+    add('time < ?', filter.until.toISOString());
+  }
+  if (filter.after !== undefined) {
+    add('seq > ?', filter.after);
+  }
+  if (filter.before !== undefined) {
+    add('seq < ?', filter.before);
+  }
   params.push(filter.limit);
   const sql = `SELECT ${ENTRY_COLUMNS} FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT $${params.length}`;
   const { rows } = await db.query<EntryRow>(sql, params);

@@ -71,7 +71,9 @@ export async function appendFacts(db: Database, facts: readonly AccessRecorded[]
     let prevHash = head.hash;
     const entries: NewEntry[] = [];
     for (const fields of unique) {
-      if (logged.has(fields.factId)) {continue;}
+      if (logged.has(fields.factId)) {
+        continue;
+      }
       seq += 1;
       const hash = entryHash(prevHash, fields);
       entries.push({ ...fields, seq, prevHash, hash });
