@@ -1,6 +1,7 @@
 import './instrument.js';
 import { AuditServiceModule } from '@quiver/audit-feature-service';
-import { RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
+import { Logger } from '@nestjs/common';
+import { AccessFacts, FactJournal, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 
 await runService({
@@ -11,6 +12,8 @@ await runService({
       throw new Error('QUIVER_AUTH_URL is required: tokens issued with a use limit are counted by the auth service.');
     }
     const adapters = await openDistributedAdapters('audit', config);
+    const logger = new Logger('access-facts');
+    const journal = FactJournal.open({ directory: config.journalDir, bus: adapters.bus, onProblem: (message) => logger.warn(message) });
     const module = AuditServiceModule.register({
       database: adapters.database,
       bus: adapters.bus,
@@ -20,9 +23,15 @@ await runService({
         sharedProjection: true,
         useCounter: new RemoteTokenUseCounter(config.authUrl),
         directoryGraceMs: config.directory.graceSeconds * 1000,
-      }),
+      }, new AccessFacts('audit', journal)),
       ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
     });
-    return { module, close: () => adapters.close() };
+    return {
+      module,
+      close: async () => {
+        await journal.stop();
+        await adapters.close();
+      },
+    };
   },
 });

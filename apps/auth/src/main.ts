@@ -1,7 +1,8 @@
 import './instrument.js';
 import { LdapDirectory } from '@quiver/auth-data-access-ldap';
 import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
-import { AccessControl, TokenUseRecorder } from '@quiver/shared-feature-access';
+import { Logger } from '@nestjs/common';
+import { AccessControl, AccessFacts, FactJournal, factsOnUse, TokenUseRecorder } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 
 await runService({
@@ -13,6 +14,9 @@ await runService({
     }
     const adapters = await openDistributedAdapters('auth', config);
     const tokenUses = new TokenUseRecorder('auth', adapters.bus);
+    const logger = new Logger('access-facts');
+    const journal = FactJournal.open({ directory: config.journalDir, bus: adapters.bus, onProblem: (message) => logger.warn(message) });
+    const facts = new AccessFacts('auth', journal);
     const [index, upload] = [remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexAccess), remoteEventWaiter(config.uploadUrl, CONFIRMATION_PATHS.uploadAccess)];
     const module = AuthServiceModule.register({
       database: adapters.database,
@@ -22,15 +26,22 @@ await runService({
         cacheTtlMs: config.access.cacheTtlMs,
         sharedProjection: true,
         useCounter: new DatabaseTokenUseCounter(adapters.database),
-        onUse: (use) => tokenUses.record(use),
+        onUse: factsOnUse(facts, (use) => tokenUses.record(use)),
         directoryGraceMs: config.directory.graceSeconds * 1000,
       }),
       tokenUses,
+      facts,
       ...(config.ldap ? { directory: new LdapDirectory(config.ldap), directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
       awaitApplied: async (eventId) => {
         await Promise.all([index(eventId), upload(eventId)]);
       },
     });
-    return { module, close: () => adapters.close() };
+    return {
+      module,
+      close: async () => {
+        await journal.stop();
+        await adapters.close();
+      },
+    };
   },
 });

@@ -115,7 +115,7 @@ const entriesOf = (body: unknown): Readonly<Record<string, unknown>>[] => {
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =, +, -, @ is escaped so spreadsheets do not run it. */
 export function csvField(value: unknown): string {
-  const raw = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const raw = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value === null || value === undefined ? '' : JSON.stringify(value);
   const safe = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

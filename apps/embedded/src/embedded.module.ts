@@ -12,7 +12,7 @@ import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgliteDatabase } from '@quiver/shared-data-access-db';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 import type { Composition } from '@quiver/shared-feature-runtime';
-import { AccessControl, serviceAccess, TokenUseRecorder, type PasswordChecker } from '@quiver/shared-feature-access';
+import { AccessControl, AccessFacts, FactJournal, factsOnUse, serviceAccess, TokenUseRecorder, type PasswordChecker } from '@quiver/shared-feature-access';
 import { loadOrCreateAdminToken } from './admin-token.js';
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
@@ -51,9 +51,12 @@ export class EmbeddedModule {
       passwordCacheMs: config.directory.cacheSeconds * 1000,
       directoryGraceMs: config.directory.graceSeconds * 1000,
     };
-    const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions);
-    const indexAccess = serviceAccess('index', indexDb, bus, accessOptions);
-    const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions);
+    // One journal for the process (one file, one shipper): each fact names the service that answered.
+    const journal = FactJournal.open({ directory: config.journalDir, bus, onProblem: (message) => logger.warn(message) });
+    const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions, new AccessFacts('upload', journal));
+    const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal));
+    const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));
+    const authFacts = new AccessFacts('auth', journal);
     const authTokenUses = new TokenUseRecorder('auth', bus);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -81,8 +84,9 @@ export class EmbeddedModule {
         AuthServiceModule.register({
           database: authDb,
           bus,
-          access: new AccessControl(authDb, { ...accessOptions, onUse: (use) => authTokenUses.record(use) }),
+          access: new AccessControl(authDb, { ...accessOptions, onUse: factsOnUse(authFacts, (use) => authTokenUses.record(use)) }),
           tokenUses: authTokenUses,
+          facts: authFacts,
           ...(directory ? { directory, directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
           onPasswordChecker: (checker) => (signIn = checker),
           awaitApplied: async (eventId) => {
@@ -102,6 +106,7 @@ export class EmbeddedModule {
     return {
       module,
       close: async () => {
+        await journal.stop(); // what is journaled is published before the bus closes
         await bus.close();
         await directory?.close();
         await Promise.all([uploadDb.close(), indexDb.close(), authDb.close(), auditDb.close()]);

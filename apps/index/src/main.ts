@@ -1,6 +1,7 @@
 import './instrument.js';
 import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
-import { RemotePasswordChecker, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
+import { Logger } from '@nestjs/common';
+import { AccessFacts, FactJournal, RemotePasswordChecker, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
 
 await runService({
@@ -12,6 +13,8 @@ await runService({
     }
     const adapters = await openDistributedAdapters('index', config);
     const projection = new IndexProjectionConsumer(adapters.database, adapters.bus);
+    const logger = new Logger('access-facts');
+    const journal = FactJournal.open({ directory: config.journalDir, bus: adapters.bus, onProblem: (message) => logger.warn(message) });
     const module = IndexServiceModule.register(
       {
         ...adapters,
@@ -24,12 +27,18 @@ await runService({
           passwords: new RemotePasswordChecker(config.authUrl),
           passwordCacheMs: config.directory.cacheSeconds * 1000,
           directoryGraceMs: config.directory.graceSeconds * 1000,
-        }),
+        }, new AccessFacts('index', journal)),
         fileCacheBytes: config.index.fileCacheBytes,
         pageCacheBytes: config.index.pageCacheBytes,
       },
       projection,
     );
-    return { module, close: () => adapters.close() };
+    return {
+      module,
+      close: async () => {
+        await journal.stop();
+        await adapters.close();
+      },
+    };
   },
 });

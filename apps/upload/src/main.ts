@@ -1,6 +1,7 @@
 import './instrument.js';
 import { tmpdir } from 'node:os';
-import { RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
+import { Logger } from '@nestjs/common';
+import { AccessFacts, FactJournal, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, openDistributedAdapters, remoteEventWaiter, runService } from '@quiver/shared-feature-runtime';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
 
@@ -15,6 +16,8 @@ await runService({
       throw new Error('QUIVER_AUTH_URL is required: tokens issued with a use limit are counted by the auth service.');
     }
     const adapters = await openDistributedAdapters('upload', config);
+    const logger = new Logger('access-facts');
+    const journal = FactJournal.open({ directory: config.journalDir, bus: adapters.bus, onProblem: (message) => logger.warn(message) });
     const module = UploadServiceModule.register({
       ...adapters,
       ...serviceAccess('upload', adapters.database, adapters.bus, {
@@ -23,7 +26,7 @@ await runService({
         sharedProjection: true,
         useCounter: new RemoteTokenUseCounter(config.authUrl),
         directoryGraceMs: config.directory.graceSeconds * 1000,
-      }),
+      }, new AccessFacts('upload', journal)),
       awaitIndexed: remoteEventWaiter(config.indexUrl, CONFIRMATION_PATHS.indexedPackages),
       limits: {
         maxFileBytes: config.upload.maxFileBytes,
@@ -36,6 +39,12 @@ await runService({
       ...(config.docsUrl ? { docsUrl: config.docsUrl } : {}),
       ...(config.faultPoint ? { faultPoint: config.faultPoint } : {}),
     });
-    return { module, close: () => adapters.close() };
+    return {
+      module,
+      close: async () => {
+        await journal.stop();
+        await adapters.close();
+      },
+    };
   },
 });

@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ACCESS_CONTROL } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, ACCESS_FACTS } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUDIT_DEPENDENCIES, type AuditDependencies } from './audit.ports.js';
 import { AuditController } from './http/audit.controller.js';
@@ -21,6 +21,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.deps.database.migrate(auditLogMigrations);
     await this.deps.accessProjection.start();
     await this.writer.start();
+    this.deps.facts?.start();
     if (this.deps.retentionDays !== undefined) {
       this.pruner = new AuditPruner(this.deps.database, this.deps.retentionDays, this.deps.now);
       this.pruner.start();
@@ -28,6 +29,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.deps.facts?.stop();
     await this.pruner?.stop();
     await this.writer.stop();
     await this.deps.accessProjection.stop();
@@ -47,6 +49,7 @@ export class AuditServiceModule {
       providers: [
         { provide: AUDIT_DEPENDENCIES, useValue: deps },
         { provide: ACCESS_CONTROL, useValue: deps.access },
+        { provide: ACCESS_FACTS, useValue: deps.facts ?? null },
         { provide: AUDIT_WRITER, useValue: new AuditWriter(deps.database, deps.bus) },
         AuditLifecycle,
       ],

@@ -1,4 +1,4 @@
-import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
+import type { AccessControl, AccessFacts, AccessProjectionConsumer } from '@quiver/shared-feature-access';
 import type { Database, EventBus } from '@quiver/shared-ports';
 
 /** Everything the audit service needs from the outside, chosen by the app's composition root. */
@@ -8,6 +8,8 @@ export interface AuditDependencies {
   /** Who a presented API token acts for (only administrators read the log), from this service's access projection. */
   readonly access: AccessControl;
   readonly accessProjection: AccessProjectionConsumer;
+  /** Where this service's access facts go (denials at its door); absent: none are recorded. */
+  readonly facts?: AccessFacts;
   /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this are pruned (whole checkpoint stretches); absent keeps all. */
   readonly retentionDays?: number;
   /** The pruner's clock (tests inject one). */

@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IDENTITY_EVENTS_TOPIC } from '@quiver/shared-contracts-identity';
 import { eventStoreMigrations, RelayRunner } from '@quiver/shared-data-access-event-store';
-import { ACCESS_CONTROL, accessMigrations } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, ACCESS_FACTS, accessMigrations } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from './auth.ports.js';
 import { authMigrations } from './auth.migrations.js';
@@ -64,6 +64,7 @@ export class AuthServiceModule {
         { provide: SIGN_IN, useValue: signIn },
         { provide: AUTH_SWEEPER, useValue: sweeper },
         { provide: ACCESS_CONTROL, useValue: deps.access },
+        { provide: ACCESS_FACTS, useValue: deps.facts ?? null },
         { provide: AUTH_RELAY, useValue: relay },
         { provide: AUTH_LAST_USE, useValue: new TokenLastUseConsumer(deps.database, deps.bus) },
         AuthLifecycle,

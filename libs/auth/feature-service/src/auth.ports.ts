@@ -1,4 +1,4 @@
-import type { AccessControl, TokenUseRecorder } from '@quiver/shared-feature-access';
+import type { AccessControl, AccessFacts, TokenUseRecorder } from '@quiver/shared-feature-access';
 import type { Database, Directory, EventBus } from '@quiver/shared-ports';
 import type { PasswordChecker } from '@quiver/shared-feature-access';
 
@@ -15,6 +15,8 @@ export interface AuthDependencies {
   readonly awaitApplied: (eventId: string) => Promise<void>;
   /** Publishes the uses of tokens the auth service itself authenticated (its `access` reports them here). */
   readonly tokenUses: TokenUseRecorder;
+  /** Where the auth service's access facts go (sign-ins, token and grant changes, denials); absent: none. */
+  readonly facts?: AccessFacts;
   /** The company directory (LDAP), when one is configured: sign-in, password reads and group membership. */
   readonly directory?: Directory;
   /** QUIVER_LDAP_CACHE_SECONDS: memberships are read again within this window (every half of it). */

@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
-import { ACCESS_CONTROL } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, ACCESS_FACTS } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, healthController, processedEventController } from '@quiver/shared-feature-runtime';
 import { FilesController } from './files/files.controller.js';
 import { PypiJsonController } from './pypi-json/pypi-json.controller.js';
@@ -22,9 +22,11 @@ class IndexLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.deps.bus.ensureTopics([{ name: PACKAGE_EVENTS_TOPIC, partitions: 6 }]);
     await this.deps.accessProjection.start();
     await this.projection.start();
+    this.deps.facts?.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.deps.facts?.stop(); // the page reads counted so far
     await this.projection.stop();
     await this.deps.accessProjection.stop();
   }
@@ -45,7 +47,7 @@ export class IndexServiceModule {
         processedEventController(CONFIRMATION_PATHS.indexedPackages, (eventId, timeoutMs) => projection.waitFor(eventId, timeoutMs)),
         processedEventController(CONFIRMATION_PATHS.indexAccess, (eventId, timeoutMs) => deps.accessProjection.waitFor(eventId, timeoutMs)),
       ],
-      providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: ACCESS_CONTROL, useValue: deps.access }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, ProjectSerials, IndexLifecycle],
+      providers: [{ provide: INDEX_DEPENDENCIES, useValue: deps }, { provide: ACCESS_CONTROL, useValue: deps.access }, { provide: ACCESS_FACTS, useValue: deps.facts ?? null }, { provide: INDEX_PROJECTION_TOKEN, useValue: projection }, ProjectSerials, IndexLifecycle],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
+import type { AccessControl, AccessFacts, AccessProjectionConsumer } from '@quiver/shared-feature-access';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 
 /** Everything the index service needs from the outside, chosen by the app's composition root. */
@@ -10,6 +10,8 @@ export interface IndexDependencies {
   readonly access: AccessControl;
   /** Keeps that projection current from identity events; started and stopped with the service. */
   readonly accessProjection: AccessProjectionConsumer;
+  /** Where this service's access facts go (downloads, page reads, denials); absent: none are recorded. */
+  readonly facts?: AccessFacts;
   /**
    * True when this process's projection consumer applies every package event (embedded mode): page
    * freshness is then checked in memory. Replicas sharing a consumer group must read the database.

@@ -20,7 +20,7 @@ export interface TokenUseCounter {
 }
 
 /** Told of every request a token authenticated, to keep its last use (never awaited on the request path). */
-export type TokenUseListener = (use: { readonly tokenId: string; readonly at: Date; readonly address: string }) => void;
+export type TokenUseListener = (use: { readonly tokenId: string; readonly at: Date; readonly address: string; readonly principal: string; readonly kind?: string }) => void;
 
 export interface AccessControlOptions {
   /** sha256 (hex) of the bootstrap administrator's token; absent: only issued tokens are accepted. */
@@ -172,7 +172,7 @@ export class AccessControl {
     if (found.usesAllowed !== null && !(await this.options.useCounter?.take(found.tokenId, found.usesAllowed, secret))) {
       return refused('used-up');
     }
-    this.options.onUse?.({ tokenId: found.tokenId, at: new Date(at), address });
+    this.options.onUse?.({ tokenId: found.tokenId, at: new Date(at), address, principal: found.caller.name, ...(found.caller.token ? { kind: found.caller.token.kind } : {}) });
     return { ok: true, caller: found.caller };
   }
 

@@ -3,7 +3,8 @@ import { waitUntilSeen } from '@quiver/shared-feature-runtime';
 import type { Database, EventBus, Subscription } from '@quiver/shared-ports';
 import { accessMigrations } from './access.migrations.js';
 import { applyIdentityEvent } from './access.projection.js';
-import { AccessControl, type AccessControlOptions } from './access-control.js';
+import { AccessControl, type AccessControlOptions, type TokenUseListener } from './access-control.js';
+import type { AccessFacts } from './facts/access-facts.js';
 import { TokenUseRecorder } from './token-use-recorder.js';
 
 /**
@@ -56,15 +57,31 @@ export class AccessProjectionConsumer {
 
 /**
  * A service's access control over its own database, with the consumer that keeps it current
- * (consumer group `quiver-<service>-access`).
+ * (consumer group `quiver-<service>-access`). With `facts`, every request an emergency token
+ * authenticates is a `token.use` fact.
  */
 export function serviceAccess(
   service: string,
   database: Database,
   bus: EventBus,
   options: AccessControlOptions,
-): { readonly access: AccessControl; readonly accessProjection: AccessProjectionConsumer } {
+  facts?: AccessFacts,
+): { readonly access: AccessControl; readonly accessProjection: AccessProjectionConsumer; readonly facts?: AccessFacts } {
   const tokenUses = new TokenUseRecorder(service, bus);
-  const access = new AccessControl(database, { ...options, onUse: (use) => tokenUses.record(use) });
-  return { access, accessProjection: new AccessProjectionConsumer(database, bus, `quiver-${service}-access`, access, tokenUses) };
+  const onUse = factsOnUse(facts, (use) => tokenUses.record(use));
+  const access = new AccessControl(database, { ...options, onUse });
+  return { access, accessProjection: new AccessProjectionConsumer(database, bus, `quiver-${service}-access`, access, tokenUses), ...(facts ? { facts } : {}) };
+}
+
+/** A token-use listener that also records a `token.use` fact for each use of an emergency token. */
+export function factsOnUse(facts: AccessFacts | undefined, next: TokenUseListener): TokenUseListener {
+  if (!facts) {
+    return next;
+  }
+  return (use) => {
+    next(use);
+    if (use.kind === 'emergency') {
+      facts.record({ action: 'token.use', outcome: 'success', actor: use.principal, tokenId: use.tokenId, clientAddress: use.address, details: { kind: use.kind } });
+    }
+  };
 }

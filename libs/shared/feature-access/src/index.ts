@@ -6,3 +6,4 @@ export * from './http/index.js';
 export * from './remote-token-use-counter.js';
 export * from './token-use-recorder.js';
 export * from './password-check.js';
+export * from './facts/index.js';

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { DynamicModule, LogLevel, Type } from '@nestjs/common';
 import type { QuiverConfig } from '@quiver/shared-util-config';
 import { undeclaredRoutes } from './http/access-declaration.js';
+import { listenForAnswers } from './http/answer-hook.js';
 import { boundBody, hasBody } from './http/body-deadline.js';
 import { BufferPressureValve, minorCollection } from './http/buffer-pressure.js';
 import { sendProblem } from './http/problem-response.js';
@@ -41,6 +42,7 @@ export async function startHttpServer(module: Type | DynamicModule, config: Quiv
     throw new Error(`Every route must declare its access with @Authenticated(…) or @Public(); these do not: ${undeclared.join(', ')}.`);
   }
   app.useGlobalFilters(new UnavailableFilter());
+  listenForAnswers(app.getHttpAdapter().getInstance()); // access facts are recorded before an answer goes out
   app.getHttpAdapter().getInstance().addHook('onRequest', refuseControlCharacters); // 400 before any route (control-characters.ts)
   // Multipart bodies are streamed part by part by the handlers that take them (the upload API).
   await app.register(multipart);

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -31,6 +33,11 @@ export interface QuiverConfig {
     readonly trustedProxies: readonly string[];
   };
   readonly dataDir: string;
+  /**
+   * Where access facts are journaled before they are published (QUIVER_JOURNAL_DIR): embedded,
+   * `<dataDir>/journal`; distributed, `<os temp dir>/quiver-journal-<service>`.
+   */
+  readonly journalDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
   /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its three PGlite databases. */
@@ -203,6 +210,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       trustedProxies: ranges('QUIVER_TRUSTED_PROXIES'),
     },
     dataDir: text('QUIVER_DATA_DIR') ?? './.quiver',
+    journalDir: text('QUIVER_JOURNAL_DIR') ?? (mode === 'embedded' ? join(text('QUIVER_DATA_DIR') ?? './.quiver', 'journal') : join(tmpdir(), `quiver-journal-${defaults.serviceName}`)),
     logLevel: oneOf('QUIVER_LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
     database: withOptional('url', url('QUIVER_DATABASE_URL')),
     embedded: { databaseBuffersBytes: bytes('QUIVER_EMBEDDED_DB_BUFFERS_BYTES', 16 * 1024 * 1024, 1024 * 1024 * 1024) },

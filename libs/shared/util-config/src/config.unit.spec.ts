@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -14,6 +16,13 @@ describe('loadConfig', () => {
     assert.equal(config.upload.projectQuotaBytes, 10 * 1024 ** 3);
     assert.equal(config.upload.newProjectsPerHour, 20);
     assert.deepEqual(config.upload.prohibitedProjectNames, []);
+  });
+
+  it('journals access facts under the data directory when embedded, in a per-service temp directory when distributed, or where QUIVER_JOURNAL_DIR says', () => {
+    assert.equal(loadConfig({ QUIVER_DATA_DIR: '/srv/quiver' }, defaults).journalDir, join('/srv/quiver', 'journal'));
+    const distributed = { QUIVER_DATABASE_URL: 'postgres://db/q', QUIVER_KAFKA_BROKERS: 'k:9092', QUIVER_S3_ENDPOINT: 'http://s3', QUIVER_S3_ACCESS_KEY: 'a', QUIVER_S3_SECRET_KEY: 'b' };
+    assert.equal(loadConfig(distributed, { serviceName: 'upload', mode: 'distributed' }).journalDir, join(tmpdir(), 'quiver-journal-upload'));
+    assert.equal(loadConfig({ ...distributed, QUIVER_JOURNAL_DIR: '/var/lib/quiver/journal' }, { serviceName: 'index', mode: 'distributed' }).journalDir, '/var/lib/quiver/journal');
   });
 
   it('reads the request body time bounds and refuses zero or nonsense', () => {

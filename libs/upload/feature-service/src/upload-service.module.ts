@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { RelayRunner } from '@quiver/shared-data-access-event-store';
 import { PACKAGE_EVENTS_TOPIC } from '@quiver/shared-contracts-packages';
-import { ACCESS_CONTROL } from '@quiver/shared-feature-access';
+import { ACCESS_CONTROL, ACCESS_FACTS } from '@quiver/shared-feature-access';
 import { CONFIRMATION_PATHS, healthController, processedEventController } from '@quiver/shared-feature-runtime';
 import { BlobMaintenance } from './maintenance/blob-maintenance.js';
 import { MaintenanceController } from './maintenance/maintenance.controller.js';
@@ -68,6 +68,7 @@ export class UploadServiceModule {
       providers: [
         { provide: UPLOAD_DEPENDENCIES, useValue: { ...deps, awaitIndexed: relay.kickedThen(KICKED_RUN_WAIT_MS, deps.awaitIndexed) } satisfies UploadDependencies },
         { provide: ACCESS_CONTROL, useValue: deps.access },
+        { provide: ACCESS_FACTS, useValue: deps.facts ?? null },
         { provide: UPLOAD_RELAY, useValue: relay },
         {
           provide: UPLOAD_ORPHAN_GC,

@@ -1,4 +1,4 @@
-import type { AccessControl, AccessProjectionConsumer } from '@quiver/shared-feature-access';
+import type { AccessControl, AccessFacts, AccessProjectionConsumer } from '@quiver/shared-feature-access';
 import type { BlobStore, Database, EventBus } from '@quiver/shared-ports';
 import type { FaultPoint } from './publish-file/fault-point.js';
 
@@ -11,6 +11,8 @@ export interface UploadDependencies {
   readonly access: AccessControl;
   /** Keeps that projection current from identity events; started and stopped with the service. */
   readonly accessProjection: AccessProjectionConsumer;
+  /** Where this service's access facts go (uploads, refusals, release and maintenance actions, denials); absent: none. */
+  readonly facts?: AccessFacts;
   /** Resolves once the index serves the event (read-your-writes); rejects after its own bound. */
   readonly awaitIndexed: (eventId: string) => Promise<void>;
   readonly limits: UploadLimits;

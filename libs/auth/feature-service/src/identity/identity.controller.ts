@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Inject, Param, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkPrincipalName, type Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from '../auth.ports.js';
 import { listTokens } from '../tokens/token-listing.js';
@@ -38,14 +38,18 @@ export class IdentityController {
 
   @Put(':principal/grants/:role/:pattern')
   async grant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @CurrentCaller() admin: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'grant.add', details: grantDetails(principal, role, pattern) });
     return answer(request, reply, await this.commands.run({ type: 'GrantRole', principal, role, pattern }, admin.name));
   }
 
   @Delete(':principal/grants/:role/:pattern')
   async revokeGrant(@Param('principal') principal: string, @Param('role') role: string, @Param('pattern') pattern: string, @CurrentCaller() admin: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'grant.remove', details: grantDetails(principal, role, pattern) });
     return answer(request, reply, await this.commands.run({ type: 'RevokeRole', principal, role, pattern }, admin.name));
   }
 }
+
+const grantDetails = (principal: string, role: string, pattern: string): Record<string, string> => ({ principal: principal.slice(0, 200), role: role.slice(0, 40), pattern: pattern.slice(0, 200) });
 
 /** 204 for a command that held (changed or already so), the problem otherwise. */
 export const answer = (request: FastifyRequest, reply: FastifyReply, result: CommandResult): FastifyReply =>

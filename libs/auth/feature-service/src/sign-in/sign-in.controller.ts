@@ -5,6 +5,7 @@ import { parseAuthorization, Public, sendProblem } from '@quiver/shared-feature-
 import { SIGN_IN, type SignInService } from './sign-in.service.js';
 
 const CHALLENGE = 'Basic realm="quiver"';
+const userAgentOf = (request: FastifyRequest): string | null => (typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null);
 
 /**
  * Sign-in with a directory account:
@@ -22,7 +23,7 @@ export class SignInController {
 
   @Post('api/auth/login')
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const checked = await this.check(request);
+    const checked = await this.check(request, 'login');
     if (!checked.ok) {
       return this.refuse(request, reply, checked);
     }
@@ -31,24 +32,45 @@ export class SignInController {
     if (!issued.ok) {
       return sendProblem(request, reply, 400, 'invalid', issued.message);
     }
+    // The sign-in is its own fact (auth.login); the token it made is another.
+    this.signIn.facts?.record({
+      action: 'token.create',
+      outcome: 'success',
+      actor: checked.principal,
+      clientAddress: request.ip,
+      userAgent: userAgentOf(request),
+      status: 201,
+      details: { token: issued.token.id, kind: issued.token.kind, expiresAt: issued.token.expiresAt, principal: issued.token.principal },
+    });
     return reply.code(201).header('content-type', 'application/json').header('cache-control', 'no-store').send(JSON.stringify(issued.token));
   }
 
   @Post(PASSWORDS_PATH.slice(1))
   async password(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const checked = await this.check(request);
+    const checked = await this.check(request, 'install');
     if (!checked.ok) {
       return this.refuse(request, reply, checked);
     }
     return reply.code(200).header('content-type', 'application/json').header('cache-control', 'no-store').send(JSON.stringify({ principal: checked.principal, groups: checked.groups }));
   }
 
-  private async check(request: FastifyRequest): Promise<PasswordCheck> {
+  /** The password check, recorded as one `auth.login` fact (a request without a username and password too). */
+  private async check(request: FastifyRequest, via: 'login' | 'install'): Promise<PasswordCheck> {
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind !== 'password' || !this.signIn.configured) {
+      this.signIn.facts?.record({
+        action: 'auth.login',
+        outcome: 'denied',
+        actor: credentials.kind === 'password' ? credentials.username.trim().slice(0, 200) || 'anonymous' : 'anonymous',
+        clientAddress: request.ip,
+        userAgent: userAgentOf(request),
+        status: 401,
+        reason: credentials.kind === 'password' ? 'directory-not-configured' : 'no-password',
+        details: { via },
+      });
       return { ok: false, refusal: 'invalid' };
     }
-    return this.signIn.check(credentials.username, credentials.password, request.ip);
+    return this.signIn.checkRecorded(credentials.username, credentials.password, { address: request.ip, userAgent: userAgentOf(request), via });
   }
 
   private refuse(request: FastifyRequest, reply: FastifyReply, checked: Exclude<PasswordCheck, { ok: true }>): FastifyReply {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Body, Controller, Delete, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseDuration, type Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
 import { AUTH_DEPENDENCIES, type AuthDependencies } from '../auth.ports.js';
@@ -34,6 +34,7 @@ export class TokensController {
 
   @Post('principals/:principal/tokens')
   async issue(@Param('principal') principal: string, @Body() body: unknown, @CurrentCaller() admin: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'token.create', details: { principal: principal.slice(0, 200) } });
     const parsed = parseTokenRequestBody(body);
     if (!parsed.ok) {
       return sendProblem(request, reply, 400, 'invalid', parsed.message);
@@ -44,7 +45,9 @@ export class TokensController {
     if (!result.ok) {
       return answer(request, reply, result);
     }
-    return created(reply, { ...(await this.view(tokenId)), token });
+    const view = await this.view(tokenId);
+    noteAccess(request, { action: 'token.create', details: tokenDetails(view, tokenId, principal) });
+    return created(reply, { ...view, token });
   }
 
   @Get('tokens')
@@ -58,7 +61,11 @@ export class TokensController {
 
   @Delete('tokens/:tokenId')
   async revoke(@Param('tokenId') tokenId: string, @CurrentCaller() admin: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'token.revoke', details: { token: tokenId.slice(0, 40) } });
     const owner = await this.owner(tokenId);
+    if (owner !== undefined) {
+      noteAccess(request, { action: 'token.revoke', details: tokenDetails(await this.view(tokenId), tokenId, owner) });
+    }
     if (owner === undefined) {
       return sendProblem(request, reply, 404, 'not-found', `No token '${tokenId.slice(0, 40)}'.`);
     }
@@ -67,6 +74,7 @@ export class TokensController {
 
   @Post('tokens/:tokenId/rotate')
   async rotate(@Param('tokenId') tokenId: string, @Body() body: unknown, @CurrentCaller() admin: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'token.rotate', details: { token: tokenId.slice(0, 40) } });
     const parsed = parseRotateBody(body);
     const graceSeconds = parsed.ok ? (parsed.value.grace === undefined ? 0 : parseDuration(parsed.value.grace)) : undefined;
     if (graceSeconds === undefined) {
@@ -82,7 +90,10 @@ export class TokensController {
       return answer(request, reply, result);
     }
     const { rows } = await this.deps.database.query<{ previous_valid_until: Date }>('SELECT previous_valid_until FROM access_tokens WHERE token_id = $1', [tokenId]);
-    return created(reply, { ...(await this.view(tokenId)), token, previousValidUntil: rows[0]?.previous_valid_until.toISOString() ?? null });
+    const view = await this.view(tokenId);
+    const previousValidUntil = rows[0]?.previous_valid_until.toISOString() ?? null;
+    noteAccess(request, { action: 'token.rotate', details: { ...tokenDetails(view, tokenId, owner), graceSeconds, previousValidUntil } });
+    return created(reply, { ...view, token, previousValidUntil });
   }
 
   private async owner(tokenId: string): Promise<string | undefined> {
@@ -97,6 +108,14 @@ export class TokensController {
     return (await listTokens(this.deps.database, { tokenId, now: new Date() }))[0];
   }
 }
+
+/** What a token fact says of the token it concerns: never its secret or hash. */
+const tokenDetails = (view: TokenView | undefined, tokenId: string, principal: string): Record<string, string | null> => ({
+  token: tokenId,
+  principal: view?.principal ?? principal,
+  kind: view?.kind ?? null,
+  expiresAt: view?.expiresAt ?? null,
+});
 
 /** The one answer that carries a secret: never cached, never logged. */
 const created = (reply: FastifyReply, body: object): FastifyReply =>

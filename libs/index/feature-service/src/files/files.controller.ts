@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { evaluatePreconditions, rangeApplies } from '@quiver/index-domain';
 import type { Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { mayRead, privateAnswer } from '../read-auth.js';
@@ -61,6 +61,8 @@ export class FilesController {
     if (!target || !found || !mayRead(caller, found.project)) {
       return notFound();
     }
+    // Recorded when the answer goes out, for a GET answered 200 or 206 only (not HEAD, 304, or an error).
+    noteAccess(request, { action: file ? 'file.download' : 'metadata.download', project: found.project, version: versionOf(found.file.filename), filename: found.file.filename });
     const etag = `"${target.sha256}"`;
     // Immutable, but only for the client that asked: a shared cache must not hand it to another user (ADR 0008).
     void privateAnswer(reply, { cacheControl: 'private, max-age=31536000, immutable' })
@@ -179,6 +181,16 @@ export class FilesController {
   private alert(filename: string, target: StoredTarget, problem: string): void {
     this.logger.error(`ALERT stored file integrity: ${JSON.stringify(filename)} (blob ${target.blobKey}): ${problem}. The download was refused; run the reconcile job.`);
   }
+}
+
+/** The version in a distribution's file name (`name-1.0-py3-none-any.whl`, `name-1.0.tar.gz`), as uploads checked it. */
+export function versionOf(filename: string): string | null {
+  if (filename.endsWith('.whl')) {
+    return filename.split('-')[1] ?? null;
+  }
+  const stem = filename.replace(/\.(tar\.gz|zip)$/, '');
+  const dash = stem.lastIndexOf('-');
+  return dash > 0 && stem !== filename ? stem.slice(dash + 1) : null;
 }
 
 /** An error answer must not keep the file's headers (an immutable Cache-Control above all). */

@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatUploadTime, resolveProjectPath } from '@quiver/index-domain';
 import type { Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { mayRead, privateAnswer } from '../read-auth.js';
 import { ProjectReadModel, type VersionedFile } from '../simple/project.read-model.js';
@@ -31,17 +31,20 @@ export class PypiJsonController {
   }
 
   @Get(':project/json')
-  project(@Param('project') project: string, @CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.render(project, undefined, caller, reply);
+  project(@Param('project') project: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.render(project, undefined, caller, request, reply);
   }
 
   @Get(':project/:version/json')
-  release(@Param('project') project: string, @Param('version') version: string, @CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.render(project, version, caller, reply);
+  release(@Param('project') project: string, @Param('version') version: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.render(project, version, caller, request, reply);
   }
 
-  private async render(raw: string, version: string | undefined, caller: Caller, reply: FastifyReply): Promise<FastifyReply> {
+  private async render(raw: string, version: string | undefined, caller: Caller, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const resolved = resolveProjectPath(raw);
+    if (resolved.kind === 'ok') {
+      noteAccess(request, { action: 'pages.read', project: resolved.name }); // counted with the project pages
+    }
     const page = resolved.kind === 'ok' && mayRead(caller, resolved.name) ? await this.readModel.projectPage(resolved.name) : undefined;
     const latestLive = page?.versions.filter((v) => page.files.some((file) => file.version === v && file.yanked === false)).at(-1);
     const chosen = version ?? latestLive ?? page?.versions.at(-1);

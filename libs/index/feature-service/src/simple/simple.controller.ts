@@ -11,7 +11,7 @@ import {
 } from '@quiver/index-domain';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { allowsEverywhere, type Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { SingleQuery } from '@quiver/shared-feature-runtime';
 import { mayRead, privateAnswer } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
@@ -62,6 +62,9 @@ export class SimpleController {
       return privateAnswer(reply.code(301), { negotiated: true }).header('location', location).send();
     }
     const mediaType = negotiateSimpleFormat(request.headers.accept, format);
+    if (resolved.kind === 'ok') {
+      noteAccess(request, { action: 'pages.read', project: resolved.name }); // counted, not logged one by one
+    }
     const page = resolved.kind === 'ok' && mayRead(caller, resolved.name) ? await this.page(resolved.name, mediaType) : undefined;
     if (!page) {
       return privateAnswer(reply.code(404), { negotiated: true }).header('content-type', 'text/plain; charset=utf-8').send('Not Found: no such project\n');

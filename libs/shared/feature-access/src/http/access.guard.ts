@@ -1,8 +1,10 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { refusal, type Caller } from '@quiver/shared-domain-access';
 import { ACCESS_METADATA, parseAuthorization } from '@quiver/shared-feature-runtime';
 import type { AccessControl, TokenRefusal } from '../access-control.js';
+import type { AccessFacts } from '../facts/access-facts.js';
+import { ACCESS_FACTS, beginRequestFacts, noteClaimant } from '../facts/request-facts.js';
 import { AccessDeniedException, unauthenticated } from './access-denied.exception.js';
 import { CALLER, type AccessRequirement, type AuthenticatedRequest } from './access-requirement.js';
 
@@ -35,6 +37,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(ACCESS_CONTROL) private readonly access: AccessControl,
+    @Optional() @Inject(ACCESS_FACTS) private readonly facts?: AccessFacts | null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,9 +49,16 @@ export class AccessGuard implements CanActivate {
       throw new Error(`${context.getClass().name}.${context.getHandler().name} declares no access`);
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (this.facts) {
+      // Every answer of a guarded route is seen: a 401 or 403 becomes one `auth.denied` fact.
+      beginRequestFacts(request, this.facts, () => request[CALLER]);
+    }
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'none') {
       throw unauthenticated('unauthenticated', `Authentication required: use __token__ as the username and a Quiver API token as the password.`);
+    }
+    if (credentials.kind === 'password') {
+      noteClaimant(request, { actor: credentials.username.slice(0, 200) });
     }
     if (credentials.kind === 'password' && requirement.credentials === 'token') {
       throw new AccessDeniedException(
@@ -57,18 +67,20 @@ export class AccessGuard implements CanActivate {
         'Username/Password authentication is no longer supported. Migrate to API Tokens instead: send __token__ as the username and the token as the password.',
       );
     }
-    const caller = credentials.kind === 'password' ? await this.passwordCaller(credentials.username, credentials.password, request.ip) : await this.tokenCaller(credentials.token, request.ip);
+    const caller = credentials.kind === 'password' ? await this.passwordCaller(credentials.username, credentials.password, request.ip) : await this.tokenCaller(credentials.token, request);
     const refused = requirement.permission === undefined ? undefined : refusal(caller, requirement.permission);
     if (refused) {
+      noteClaimant(request, { actor: caller.name, tokenId: caller.token?.id });
       throw new AccessDeniedException(403, refused.code, refused.message);
     }
     request[CALLER] = caller;
     return true;
   }
 
-  private async tokenCaller(token: string, address: string): Promise<Caller> {
-    const result = await this.access.authenticateToken(token, address);
+  private async tokenCaller(token: string, request: AuthenticatedRequest): Promise<Caller> {
+    const result = await this.access.authenticateToken(token, request.ip);
     if (!result.ok) {
+      noteClaimant(request, { actor: result.principal, tokenId: result.tokenId });
       throw TOKEN_REFUSALS[result.refusal]();
     }
     return result.caller;

@@ -5,3 +5,4 @@ export * from './credentials.js';
 export * from './problem-response.js';
 export * from './single-query.js';
 export * from './unavailable.filter.js';
+export * from './answer-hook.js';

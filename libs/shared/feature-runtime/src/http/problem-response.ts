@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { noteProblemCode } from './answer-hook.js';
 
 /**
  * Writes an error the way Python clients read it: a meaningful HTTP/1.1 reason phrase (twine and
@@ -7,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * `detail`), plain text otherwise.
  */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  noteProblemCode(request, code);
   const accept = request.headers.accept ?? '';
   reply.raw.statusMessage = reasonPhrase(message) || (STATUS_CODES[status] ?? 'Error');
   void reply.code(status);

@@ -1,7 +1,7 @@
 import { Body, Controller, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
 import { BlobMaintenance } from './blob-maintenance.js';
@@ -43,20 +43,24 @@ export class MaintenanceController {
 
   @Post('gc')
   async gc(@Query() query: unknown, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'maintenance.run', details: { task: 'gc' } });
     const grace = requestedGrace(query, body, this.deps.maintenance.orphanGraceSeconds);
     if (!grace.ok) {
       return sendProblem(request, reply, 400, 'invalid-request', grace.message);
     }
     const result = await this.maintenance.collectOrphans(grace.seconds);
+    noteAccess(request, { action: 'maintenance.run', details: { graceSeconds: result.graceSeconds, removed: result.removed.length, kept: result.kept } });
     this.logger.log(`orphan GC by ${caller.name} (grace ${result.graceSeconds} s): ${result.removed.length} removed, ${result.kept} kept of ${result.scanned}`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }
 
   @Post('reconcile')
-  async reconcile(@CurrentCaller() caller: Caller, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async reconcile(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'maintenance.run', details: { task: 'reconcile' } });
     const result = await this.maintenance.reconcile((kind, finding, problem) =>
       this.logger.error(`ALERT blob integrity: ${kind} ${finding.blobKey} for ${finding.project} ${finding.filename} (${problem})`),
     );
+    noteAccess(request, { action: 'maintenance.run', details: { checked: result.checked, missing: result.missing.length, corrupt: result.corrupt.length } });
     this.logger.log(`reconcile by ${caller.name}: ${result.checked} checked, ${result.missing.length} missing, ${result.corrupt.length} corrupt`);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(result));
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { formatVersion, normalizeProjectName, parseVersion } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
@@ -32,17 +32,18 @@ export class ManageReleaseController {
   yank(@Param('project') project: string, @Param('version') version: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const parsed = parseYankBody(body);
     const reason = parsed.ok ? parsed.reason : '';
-    return this.run(caller, request, reply, 'package:yank', { project, version }, parsed, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
+    noteAccess(request, { action: 'package.yank', ...(reason ? { details: { reason: reason.slice(0, 200) } } : {}) });
+    return this.run(caller, request, reply, 'package:yank', { action: 'package.yank', project, version }, parsed, (v) => ({ type: 'YankRelease', project: normalizeProjectName(project), version: v, reason }));
   }
 
   @Post(':project/releases/:version/unyank')
   unyank(@Param('project') project: string, @Param('version') version: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(caller, request, reply, 'package:yank', { project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
+    return this.run(caller, request, reply, 'package:yank', { action: 'package.unyank', project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
   }
 
   @Delete(':project/files/:filename')
   remove(@Param('project') project: string, @Param('filename') filename: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(caller, request, reply, 'package:delete', { project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+    return this.run(caller, request, reply, 'package:delete', { action: 'package.delete', project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
   }
 
   private async run(
@@ -50,11 +51,13 @@ export class ManageReleaseController {
     request: FastifyRequest,
     reply: FastifyReply,
     permission: Permission,
-    path: { readonly project: string; readonly version?: string; readonly filename?: string },
+    path: { readonly action: 'package.yank' | 'package.unyank' | 'package.delete'; readonly project: string; readonly version?: string; readonly filename?: string },
     body: BodyCheck,
     command: (version: string) => ManageCommand,
   ): Promise<FastifyReply> {
     const { project, version: versionText } = path;
+    // Recorded when the answer goes out, with the outcome its status means (a 403 is an auth.denied).
+    noteAccess(request, { action: path.action, project: normalizeProjectName(project).slice(0, 200), version: versionText?.slice(0, 100) ?? null, filename: path.filename?.slice(0, 300) ?? null });
     const denied = forbidden(caller, permission, normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);

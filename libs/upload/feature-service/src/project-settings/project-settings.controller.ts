@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventStore } from '@quiver/shared-data-access-event-store';
 import { projectStreamId } from '@quiver/shared-contracts-packages';
 import type { Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import { durationText, foldProject, isValidProjectName, normalizeProjectName, type ProjectSettings } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
@@ -47,6 +47,7 @@ export class ProjectSettingsController {
 
   @Put(':project/settings')
   async change(@Param('project') project: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    noteAccess(request, { action: 'settings.change', project: normalizeProjectName(project).slice(0, 200), details: { setting: 'closeReleasesAfter' } });
     // Release policy is release management: the same grant as yanking (a project's admin).
     const denied = forbidden(caller, 'package:yank', normalizeProjectName(project));
     if (denied) {

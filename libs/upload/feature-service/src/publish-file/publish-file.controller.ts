@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { allowsSomewhere, type Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { RateLimitedLog, sendProblem } from '@quiver/shared-feature-runtime';
-import type { UploadRejection } from '@quiver/upload-domain';
+import { normalizeProjectName, type UploadRejection } from '@quiver/upload-domain';
 import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js';
 import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
@@ -31,6 +31,8 @@ export class PublishFileController {
   @Authenticated({ credentials: 'token' })
   async upload(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const refuse = (rejection: UploadRejection): FastifyReply => sendProblem(request, reply, rejectionStatus(rejection.code), rejection.code, rejection.message);
+    // One fact when the answer goes out: success, refused with the rejection's code, or a 403's auth.denied.
+    noteAccess(request, { action: 'package.upload' });
     // Everything that needs no body is decided before a byte of it is read (the guard has
     // authenticated the caller): a caller that may publish nowhere holds no connection and no temp space.
     const mayPublishNowhere = allowsSomewhere(caller, 'package:publish') ? undefined : forbidden(caller, 'package:publish');
@@ -49,6 +51,15 @@ export class PublishFileController {
       case 'received':
         break;
     }
+    const { fields, file } = received.upload;
+    const [name, version] = [fields.get('name')?.[0], fields.get('version')?.[0]];
+    noteAccess(request, {
+      action: 'package.upload',
+      project: name === undefined ? null : normalizeProjectName(name).slice(0, 200),
+      version: version === undefined ? null : version.slice(0, 100),
+      filename: file ? file.filename.slice(0, 300) : null,
+      ...(file ? { details: { sha256: file.sha256, bytes: file.size } } : {}),
+    });
     let outcome: PublishOutcome;
     try {
       outcome = await this.handler.handle(received.upload, caller, requestId);

@@ -1,0 +1,3 @@
+export * from './access-facts.js';
+export * from './fact-journal.js';
+export * from './request-facts.js';
