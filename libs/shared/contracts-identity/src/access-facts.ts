@@ -115,20 +115,36 @@ function checkTokensUsed(parsed: Record<string, unknown>): TokensUsed {
 
 function checkAccessRecorded(parsed: Record<string, unknown>): AccessRecorded {
   const problems: string[] = [];
-  if (parsed['schemaVersion'] !== 1) problems.push('schemaVersion');
-  for (const field of ['id', 'service', 'time', 'actor'] as const) {
-    if (!isString(parsed[field])) problems.push(field);
+  if (parsed['schemaVersion'] !== 1) {
+    problems.push('schemaVersion');
   }
-  if (isString(parsed['time']) && Number.isNaN(Date.parse(parsed['time']))) problems.push('time');
-  if (!isString(parsed['action']) || !ACTIONS.has(parsed['action'])) problems.push('action');
-  if (!isString(parsed['outcome']) || !OUTCOMES.has(parsed['outcome'])) problems.push('outcome');
+  for (const field of ['id', 'service', 'time', 'actor'] as const) {
+    if (!isString(parsed[field])) {
+      problems.push(field);
+    }
+  }
+  if (isString(parsed['time']) && Number.isNaN(Date.parse(parsed['time']))) {
+    problems.push('time');
+  }
+  if (!isString(parsed['action']) || !ACTIONS.has(parsed['action'])) {
+    problems.push('action');
+  }
+  if (!isString(parsed['outcome']) || !OUTCOMES.has(parsed['outcome'])) {
+    problems.push('outcome');
+  }
   for (const field of ['tokenId', 'clientAddress', 'userAgent', 'project', 'version', 'filename', 'reason'] as const) {
-    if (!isStringOrNull(parsed[field])) problems.push(field);
+    if (!isStringOrNull(parsed[field])) {
+      problems.push(field);
+    }
   }
   const status = parsed['status'];
-  if (!(status === null || (typeof status === 'number' && Number.isInteger(status)))) problems.push('status');
+  if (!(status === null || (typeof status === 'number' && Number.isInteger(status)))) {
+    problems.push('status');
+  }
   const details = parsed['details'];
-  if (!isObject(details) || !Object.values(details).every(isDetail)) problems.push('details');
+  if (!isObject(details) || !Object.values(details).every(isDetail)) {
+    problems.push('details');
+  }
   if (problems.length > 0) {
     throw new InvalidEventError(`AccessRecorded fact is malformed: ${problems.join(', ')}`);
   }
@@ -145,8 +161,12 @@ function decodeOne(line: string): AccessFact {
   if (!isObject(parsed)) {
     throw new InvalidEventError('an access fact must be a JSON object');
   }
-  if (parsed['type'] === 'TokensUsed') return checkTokensUsed(parsed);
-  if (parsed['type'] === 'AccessRecorded') return checkAccessRecorded(parsed);
+  if (parsed['type'] === 'TokensUsed') {
+    return checkTokensUsed(parsed);
+  }
+  if (parsed['type'] === 'AccessRecorded') {
+    return checkAccessRecorded(parsed);
+  }
   throw new InvalidEventError(`unknown access fact type ${JSON.stringify(parsed['type'])}`);
 }
 
@@ -156,7 +176,9 @@ export function decodeAccessFacts(text: string): AccessFact[] {
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index]?.trim() ?? '';
-    if (line === '') continue;
+    if (line === '') {
+      continue;
+    }
     try {
       facts.push(decodeOne(line));
     } catch (error) {

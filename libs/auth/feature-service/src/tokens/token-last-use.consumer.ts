@@ -23,7 +23,9 @@ export class TokenLastUseConsumer {
       handle: async (message) => {
         // The topic also carries the audit's `AccessRecorded` facts: only `TokensUsed` concerns last use.
         for (const fact of decodeAccessFacts(message.value)) {
-          if (fact.type !== 'TokensUsed') continue;
+          if (fact.type !== 'TokensUsed') {
+            continue;
+          }
           for (const use of fact.data.uses) {
             await this.db.query(
               'UPDATE access_tokens SET last_used_at = $2, last_used_from = $3 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
