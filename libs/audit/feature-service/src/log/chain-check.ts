@@ -24,14 +24,14 @@ export interface ChainStart {
  * - `deleted`: a number is missing, the log ends before the chain head, or an entry is intact but
  *   follows a different entry than the one before it (an entry was removed and the rest renumbered);
  * - `changed`: an entry's hash is not the hash of its contents, or differs from its checkpoint;
- * - `reordered`: an entry is intact but stands where another belongs, and that one comes next.
+ * - `reordered`: an entry is intact but stands where another belongs, and that one comes later.
  */
 export class ChainCheck {
   private expectedSeq: number;
   private prevHash: string;
   private count = 0;
   private broken: BrokenEntry | undefined;
-  /** An intact entry that does not follow its predecessor: the next entry tells a swap from a removal. */
+  /** An intact entry that does not follow its predecessor: the rest of the log tells a swap (the one that belongs there comes later) from a removal. */
   private misplaced: AuditEntry | undefined;
 
   constructor(
@@ -43,7 +43,7 @@ export class ChainCheck {
     this.prevHash = start.prevHash;
   }
 
-  /** Whether a problem has been found (then further entries change nothing). */
+  /** Whether the verdict is known (then further entries change nothing). */
   get done(): boolean {
     return this.broken !== undefined;
   }
@@ -53,12 +53,11 @@ export class ChainCheck {
       return;
     }
     if (this.misplaced) {
-      const held = this.misplaced;
-      this.misplaced = undefined;
-      this.broken =
-        entry.prevHash === this.prevHash
-          ? { seq: held.seq, reason: 'reordered', message: `entry ${held.seq} is intact but out of order: the entry that belongs there comes after it` }
-          : { seq: held.seq, reason: 'deleted', message: `entry ${held.seq} does not follow entry ${held.seq - 1}: an entry between them was removed` };
+      // Looking on for the entry that belongs where the misplaced one stands: found, they were swapped.
+      if (entry.prevHash === this.prevHash) {
+        const held = this.misplaced;
+        this.broken = { seq: held.seq, reason: 'reordered', message: `entry ${held.seq} is intact but out of order: the entry that belongs there is entry ${entry.seq}` };
+      }
       return;
     }
     if (entry.seq !== this.expectedSeq) {

@@ -79,6 +79,10 @@ describe('ChainCheck', () => {
     const swapped = entries.map((entry) => (entry.seq === 5 ? { ...six, seq: 5 } : entry.seq === 6 ? { ...five, seq: 6 } : entry));
     const verdict = check(swapped, head(entries));
     assert.deepEqual(!verdict.ok && [verdict.firstBroken.seq, verdict.firstBroken.reason, verdict.count], [5, 'reordered', 4]);
+    const [three, eight] = [entries[2], entries[7]] as [AuditEntry, AuditEntry];
+    const far = entries.map((entry) => (entry.seq === 3 ? { ...eight, seq: 3 } : entry.seq === 8 ? { ...three, seq: 8 } : entry));
+    const farVerdict = check(far, head(entries));
+    assert.deepEqual(!farVerdict.ok && [farVerdict.firstBroken.seq, farVerdict.firstBroken.reason], [3, 'reordered']);
   });
 
   it('verifies a pruned log from the checkpoint it starts after', () => {
