@@ -163,10 +163,10 @@ function auditSuite(mode: string, start: (work: string) => Promise<Registry>, su
       const forbidden = await twine(devToken.token, outside);
       assert.notEqual(forbidden.code, 0);
       assert.match(forbidden.output, /403/);
-      // The same file name with other bytes: refused (400), never stored.
+      // The same file name with other bytes: refused (409 File already exists), never stored.
       const refused = await twine(devToken.token, project, '1.0', 'other bytes');
       assert.notEqual(refused.code, 0);
-      assert.match(refused.output, /400/);
+      assert.match(refused.output, /409 Conflict/);
 
       const [upload] = await exactly({ action: 'package.upload', actor: dev, project, outcome: 'success' }, 1);
       assert.equal(upload?.tokenId, devToken.id);
@@ -202,7 +202,7 @@ function auditSuite(mode: string, start: (work: string) => Promise<Registry>, su
 
       const [refusedUpload] = await exactly({ action: 'package.upload', actor: dev, project, outcome: 'refused' }, 1);
       assert.equal(refusedUpload?.tokenId, devToken.id);
-      assert.equal(refusedUpload?.status, 400);
+      assert.equal(refusedUpload?.status, 409);
       assert.ok(refusedUpload?.reason, 'a machine-readable reason');
       assert.match(refusedUpload?.clientAddress ?? '', LOOPBACK);
 
@@ -268,16 +268,21 @@ async function swap(db: PgDatabase, a: number, b: number): Promise<void> {
   });
 }
 
-/** `count` downloads of the project's file with the reader's token from `base`, each with its own user agent, `parallel` at a time. */
-async function downloads(base: string, context: SuiteContext, marker: string, count: number, parallel = 10): Promise<void> {
+/** The URL of the project's file the reader installed (the embedded and distributed suites publish one). */
+async function fileUrl(base: string, context: SuiteContext): Promise<string> {
   const [download] = await context.entries({ action: 'file.download', project: context.project });
-  const filename = download?.filename ?? '';
   const page = await fetch(`${base}/simple/${context.project}/`, { headers: { authorization: basicToken(context.readerToken.token), accept: 'application/vnd.pypi.simple.v1+json' } });
-  const href = ((await page.json()) as { files: { filename: string; url: string }[] }).files.find((file) => file.filename === filename)?.url ?? '';
+  const href = ((await page.json()) as { files: { filename: string; url: string }[] }).files.find((file) => file.filename === download?.filename)?.url;
+  assert.ok(href, 'the installed file is listed');
+  return new URL(href, `${base}/simple/${context.project}/`).toString();
+}
+
+/** `count` downloads of `url` with the reader's token, each with its own user agent (`<marker>-<n>`), `parallel` at a time. */
+async function downloads(url: string, context: SuiteContext, marker: string, count: number, parallel = 10): Promise<void> {
   for (let done = 0; done < count; done += parallel) {
     await Promise.all(
       Array.from({ length: Math.min(parallel, count - done) }, async (_, index) => {
-        const response = await fetch(new URL(href, `${base}/simple/${context.project}/`), { headers: { authorization: basicToken(context.readerToken.token), 'user-agent': `${marker}-${done + index}` } });
+        const response = await fetch(url, { headers: { authorization: basicToken(context.readerToken.token), 'user-agent': `${marker}-${done + index}` } });
         await response.arrayBuffer();
         assert.equal(response.status, 200);
       }),
@@ -313,15 +318,17 @@ auditSuite(
       const { registry, exactly, quiver } = context();
       const cluster = registry.distributed as DistributedRegistry;
       const marker = `audit-kill-${randomBytes(3).toString('hex')}`;
-      const first = downloads(registry.base, context(), `${marker}-a`, 150);
+      const url = await fileUrl(registry.base, context());
+      const first = downloads(url, context(), `${marker}-a`, 300);
+      first.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
       // Mid-stream: once some of them are logged, both audit replicas die.
       await eventually(async () => (await context().entries({ action: 'file.download' })).some((entry) => entry.userAgent?.startsWith(marker) === true), { timeoutMs: 30_000, intervalMs: 50 });
       await Promise.all([cluster.kill('audit-1'), cluster.kill('audit-2')]);
       await first;
-      await downloads(registry.base, context(), `${marker}-b`, 50);
+      await downloads(url, context(), `${marker}-b`, 50);
       await Promise.all([cluster.restart('audit-1'), cluster.restart('audit-2')]);
-      const logged = await exactly({ action: 'file.download' }, 200, (entry) => entry.userAgent?.startsWith(marker) === true);
-      assert.equal(new Set(logged.map((entry) => entry.userAgent)).size, 200, 'each download once');
+      const logged = await exactly({ action: 'file.download' }, 350, (entry) => entry.userAgent?.startsWith(marker) === true);
+      assert.equal(new Set(logged.map((entry) => entry.userAgent)).size, 350, 'each download once');
       const verified = await quiver('audit', 'verify');
       assert.equal(verified.code, 0, verified.stderr);
     });
@@ -330,7 +337,8 @@ auditSuite(
       const { registry, exactly } = context();
       const cluster = registry.distributed as DistributedRegistry;
       const marker = `index-kill-${randomBytes(3).toString('hex')}`;
-      await downloads(cluster.urlOf('index-1'), context(), marker, 100, 20);
+      const url = (await fileUrl(registry.base, context())).replace(registry.base, cluster.urlOf('index-1'));
+      await downloads(url, context(), marker, 100, 20);
       await cluster.kill('index-1'); // at once after the last answer
       await cluster.restart('index-1'); // same journal directory
       const logged = await exactly({ action: 'file.download' }, 100, (entry) => entry.userAgent?.startsWith(marker) === true);

@@ -40,7 +40,7 @@ export interface QuiverConfig {
   readonly journalDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
-  /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its three PGlite databases. */
+  /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its four PGlite databases (upload, index, auth, audit). */
   readonly embedded: { readonly databaseBuffersBytes: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string };
   readonly s3: {
