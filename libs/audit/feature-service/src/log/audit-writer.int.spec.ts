@@ -5,7 +5,7 @@ import { KafkaEventBus } from '@quiver/shared-data-access-bus';
 import { PgDatabase } from '@quiver/shared-data-access-db';
 import { eventually, requireEnv, uniqueName } from '@quiver/shared-testing';
 import { auditLogMigrations } from './audit-log.migrations.js';
-import { pruneLog } from './audit-pruner.js';
+import { AuditPruner, pruneLog } from './audit-pruner.js';
 import { verifyLog } from './audit-verify.js';
 import { appendFacts, AuditWriter } from './audit-writer.js';
 import { fact } from './fact.fixture.js';
@@ -85,10 +85,25 @@ describe('audit writer on Postgres', () => {
     assert.deepEqual(await verifyLog(replicaA), { ok: true, count: total - 2000 + 10 });
   });
 
+  it('prunes on the injected clock: QUIVER_AUDIT_RETENTION_DAYS before its now', async () => {
+    const remaining = (await seqs(replicaA)).length;
+    // Everything from December 2026 up to entry 3000 becomes prunable once the clock says 2027-02.
+    await appendFacts(replicaA, facts('filler', 3000 - ((await seqs(replicaA)).at(-1) ?? 0)));
+    const clock = { now: new Date('2026-12-20T00:00:00Z') };
+    const pruner = new AuditPruner(replicaA, 30, () => clock.now);
+    assert.deepEqual(await pruner.runOnce(), { deleted: 0 }, '13 days after: nothing is 30 days old');
+    clock.now = new Date('2027-02-01T00:00:00Z');
+    assert.deepEqual(await pruner.runOnce(), { deleted: 1000, checkpoint: 3000 });
+    await pruner.stop();
+    assert.deepEqual(await verifyLog(replicaA), { ok: true, count: 0 }, 'pruned up to the head: nothing left, and that verifies');
+    assert.ok(remaining > 0);
+  });
+
   it('names a changed row in the database', async () => {
-    await replicaA.query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2100");
+    await appendFacts(replicaA, facts('after-clock', 200));
+    await replicaA.query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3100");
     const verdict = await verifyLog(replicaA);
-    assert.deepEqual(!verdict.ok && { seq: verdict.firstBroken.seq, reason: verdict.firstBroken.reason }, { seq: 2100, reason: 'changed' });
+    assert.deepEqual(!verdict.ok && { seq: verdict.firstBroken.seq, reason: verdict.firstBroken.reason }, { seq: 3100, reason: 'changed' });
   });
 });
 
