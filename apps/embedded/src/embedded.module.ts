@@ -54,7 +54,7 @@ export class EmbeddedModule {
     // One journal for the process (one file, one shipper): each fact names the service that answered.
     const journal = FactJournal.open({ directory: config.journalDir, bus, onProblem: (message) => logger.warn(message) });
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions, new AccessFacts('upload', journal));
-    const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal));
+    const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal, { pageReadIntervalMs: config.index.pageReadsIntervalMs }));
     const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));
     const authFacts = new AccessFacts('auth', journal);
     const authTokenUses = new TokenUseRecorder('auth', bus);

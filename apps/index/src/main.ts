@@ -27,7 +27,7 @@ await runService({
           passwords: new RemotePasswordChecker(config.authUrl),
           passwordCacheMs: config.directory.cacheSeconds * 1000,
           directoryGraceMs: config.directory.graceSeconds * 1000,
-        }, new AccessFacts('index', journal)),
+        }, new AccessFacts('index', journal, { pageReadIntervalMs: config.index.pageReadsIntervalMs })),
         fileCacheBytes: config.index.fileCacheBytes,
         pageCacheBytes: config.index.pageCacheBytes,
       },

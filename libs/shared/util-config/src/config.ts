@@ -66,6 +66,8 @@ export interface QuiverConfig {
     readonly fileCacheBytes: number;
     /** Budget for rendered Simple API pages the index keeps in memory; 0 keeps none. */
     readonly pageCacheBytes: number;
+    /** Project-page reads are recorded as one `pages.read` fact per project, principal and token per this interval. */
+    readonly pageReadsIntervalMs: number;
   };
   /** sha256 of the bootstrap administrator's token (distributed mode; embedded mode keeps it in the data dir). */
   readonly adminTokenSha256?: string;
@@ -239,6 +241,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     index: {
       fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024),
       pageCacheBytes: count('QUIVER_PAGE_CACHE_BYTES', 128 * 1024 * 1024),
+      pageReadsIntervalMs: seconds('QUIVER_PAGE_READS_SECONDS', 60) * 1000,
     },
     ...withOptional('adminTokenSha256', adminHash),
     ...withOptional('indexUrl', url('QUIVER_INDEX_URL')),

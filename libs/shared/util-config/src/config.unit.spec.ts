@@ -84,8 +84,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the index cache budgets, where 0 turns a cache off', () => {
-    assert.deepEqual(loadConfig({}, defaults).index, { fileCacheBytes: 64 * 1024 ** 2, pageCacheBytes: 128 * 1024 ** 2 });
-    assert.deepEqual(loadConfig({ QUIVER_FILE_CACHE_BYTES: '0', QUIVER_PAGE_CACHE_BYTES: '1048576' }, defaults).index, { fileCacheBytes: 0, pageCacheBytes: 1024 ** 2 });
+    assert.deepEqual(loadConfig({}, defaults).index, { fileCacheBytes: 64 * 1024 ** 2, pageCacheBytes: 128 * 1024 ** 2, pageReadsIntervalMs: 60_000 });
+    assert.deepEqual(loadConfig({ QUIVER_FILE_CACHE_BYTES: '0', QUIVER_PAGE_CACHE_BYTES: '1048576', QUIVER_PAGE_READS_SECONDS: '5' }, defaults).index, {
+      fileCacheBytes: 0,
+      pageCacheBytes: 1024 ** 2,
+      pageReadsIntervalMs: 5000,
+    });
     assert.throws(
       () => loadConfig({ QUIVER_PAGE_CACHE_BYTES: '128MiB' }, defaults),
       (error: unknown) => error instanceof ConfigError && /QUIVER_PAGE_CACHE_BYTES must be a whole number/.test(error.message),
