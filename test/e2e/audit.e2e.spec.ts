@@ -5,8 +5,9 @@
  * `quiver audit verify` name the first broken entry.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,6 +245,32 @@ function auditSuite(mode: string, start: (work: string) => Promise<Registry>, su
       const verified = await ok('audit', 'verify');
       const count = Number(/verified: (\d+) entries/.exec(verified.stdout)?.[1]);
       assert.ok(count >= 6, verified.stdout);
+    });
+
+    it('follows new entries with quiver audit tail --follow', async () => {
+      const follower = spawn(process.execPath, ['apps/cli/dist/main.js', 'audit', 'tail', '--follow', '-n', '1', '--format', 'jsonl', '--action', 'auth.denied'], {
+        cwd: root,
+        env: { PATH: process.env['PATH'] ?? '', QUIVER_URL: registry.base, QUIVER_TOKEN: registry.token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      follower.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      follower.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        await eventually(() => output.trim().split('\n').length >= 1 && output.trim() !== '', { timeoutMs: 15_000, what: 'the latest denial' });
+        const userAgent = `audit-e2e-follow-${suffix}`;
+        const denied = await fetch(`${registry.base}/simple/${project}/`, { headers: { 'user-agent': userAgent } });
+        await denied.arrayBuffer();
+        assert.equal(denied.status, 401);
+        await eventually(() => output.includes(userAgent), { timeoutMs: 30_000, what: 'the new denial followed' });
+        const followed = output.trim().split('\n').map((line) => JSON.parse(line) as Entry);
+        assert.equal(followed.filter((entry) => entry.userAgent === userAgent).length, 1);
+        assert.ok(followed.every((entry) => entry.action === 'auth.denied'));
+      } finally {
+        const gone = once(follower, 'exit');
+        follower.kill('SIGTERM');
+        await gone;
+      }
     });
 
     extra?.(() => ({ registry, quiver, entries, exactly, readerToken, project }));

@@ -109,7 +109,6 @@ async function alreadyLogged(tx: SqlExecutor, factIds: readonly string[]): Promi
  */
 export class AuditWriter {
   private subscription: Subscription | undefined;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly db: Database,
@@ -127,16 +126,9 @@ export class AuditWriter {
         const recorded = decodeAccessFacts(message.value).filter((fact): fact is AccessRecorded => fact.type === 'AccessRecorded');
         if (recorded.length > 0) {
           await appendFacts(this.db, recorded);
-          this.listeners.forEach((listener) => listener());
         }
       },
     });
-  }
-
-  /** Called after each batch that appended (or re-saw) facts; returns the unsubscribe. */
-  onAppended(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async stop(): Promise<void> {
