@@ -266,10 +266,13 @@ function auditSuite(mode: string, start: (work: string) => Promise<Registry>, su
         const followed = output.trim().split('\n').map((line) => JSON.parse(line) as Entry);
         assert.equal(followed.filter((entry) => entry.userAgent === userAgent).length, 1);
         assert.ok(followed.every((entry) => entry.action === 'auth.denied'));
+        assert.equal(follower.exitCode, null, 'still following');
       } finally {
-        const gone = once(follower, 'exit');
-        follower.kill('SIGTERM');
-        await gone;
+        if (follower.exitCode === null && follower.signalCode === null) {
+          const gone = once(follower, 'exit');
+          follower.kill('SIGTERM');
+          await gone;
+        }
       }
     });
 
