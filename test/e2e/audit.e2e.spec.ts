@@ -17,6 +17,7 @@ import { PgDatabase } from '@quiver/shared-data-access-db';
 import { eventually, requireEnv } from '@quiver/shared-testing';
 import { startEmbedded } from './support/bad-input.js';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
+import { exited, type Started } from './support/process.js';
 import { basicToken } from './support/publish.js';
 import { buildProject, runPython } from './support/python.js';
 
@@ -356,6 +357,18 @@ auditSuite(
       await Promise.all([cluster.kill('audit-1'), cluster.kill('audit-2')]);
       await first;
       await downloads(url, context(), `${marker}-b`, 50);
+      // An audit process that dies between committing a batch and committing its offset: the batch comes again.
+      let crashed: Started | undefined;
+      try {
+        crashed = (await cluster.startExtra('audit', { QUIVER_AUDIT_FAULT_POINT: 'after_append' })).started;
+      } catch (error) {
+        assert.match(String(error), /process exited with SIGKILL/, 'the faulty instance may die before it answers its health check');
+      }
+      if (crashed) {
+        const started = crashed;
+        await eventually(() => exited(started), { timeoutMs: 90_000, what: 'the faulty audit instance killed itself after a batch' });
+        assert.equal(started.child.signalCode, 'SIGKILL');
+      }
       await Promise.all([cluster.restart('audit-1'), cluster.restart('audit-2')]);
       const logged = await exactly({ action: 'file.download' }, 350, (entry) => entry.userAgent?.startsWith(marker) === true);
       assert.equal(new Set(logged.map((entry) => entry.userAgent)).size, 350, 'each download once');

@@ -25,6 +25,7 @@ await runService({
         directoryGraceMs: config.directory.graceSeconds * 1000,
       }, new AccessFacts('audit', journal)),
       ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
+      ...(config.audit.faultPoint === undefined ? {} : { faultPoint: config.audit.faultPoint }),
     });
     return {
       module,

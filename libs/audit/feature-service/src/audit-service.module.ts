@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ACCESS_CONTROL, ACCESS_FACTS } from '@quiver/shared-feature-access';
 import { healthController } from '@quiver/shared-feature-runtime';
 import { AUDIT_DEPENDENCIES, type AuditDependencies } from './audit.ports.js';
@@ -9,6 +9,11 @@ import { AuditWriter } from './log/audit-writer.js';
 
 const AUDIT_WRITER = Symbol('AUDIT_WRITER');
 
+/** TEST ONLY: as a power cut would, between the log's commit and the offset's. */
+const crash = (): void => {
+  process.kill(process.pid, 'SIGKILL');
+};
+
 class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private pruner: AuditPruner | undefined;
 
@@ -18,6 +23,9 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.deps.faultPoint) {
+      new Logger('audit').warn(`QUIVER_AUDIT_FAULT_POINT=${this.deps.faultPoint}: this process kills itself after its first batch (tests only)`);
+    }
     await this.deps.database.migrate(auditLogMigrations);
     await this.deps.accessProjection.start();
     await this.writer.start();
@@ -50,7 +58,7 @@ export class AuditServiceModule {
         { provide: AUDIT_DEPENDENCIES, useValue: deps },
         { provide: ACCESS_CONTROL, useValue: deps.access },
         { provide: ACCESS_FACTS, useValue: deps.facts ?? null },
-        { provide: AUDIT_WRITER, useValue: new AuditWriter(deps.database, deps.bus) },
+        { provide: AUDIT_WRITER, useValue: new AuditWriter(deps.database, deps.bus, undefined, deps.faultPoint === 'after_append' ? crash : undefined) },
         AuditLifecycle,
       ],
     };

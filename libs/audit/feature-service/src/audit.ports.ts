@@ -12,6 +12,11 @@ export interface AuditDependencies {
   readonly facts?: AccessFacts;
   /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this are pruned (whole checkpoint stretches); absent keeps all. */
   readonly retentionDays?: number;
+  /**
+   * TEST ONLY (`QUIVER_AUDIT_FAULT_POINT`): `after_append` makes the process SIGKILL itself once a
+   * batch is committed and before its offset is, so the suite proves a redelivered batch is logged once.
+   */
+  readonly faultPoint?: 'after_append';
   /** The pruner's clock (tests inject one). */
   readonly now?: () => Date;
 }

@@ -90,6 +90,8 @@ export interface QuiverConfig {
   readonly audit: {
     /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this many days are pruned; absent keeps everything. */
     readonly retentionDays?: number;
+    /** TEST ONLY (`QUIVER_AUDIT_FAULT_POINT=after_append`): the audit service SIGKILLs itself after a batch is committed, before its offset is. */
+    readonly faultPoint?: 'after_append';
   };
   /** The upload service's blob maintenance: orphan GC. */
   readonly maintenance: {
@@ -249,7 +251,10 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('authUrl', url('QUIVER_AUTH_URL')),
     ...withOptional('docsUrl', url('QUIVER_DOCS_URL')),
     access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
-    audit: withOptional('retentionDays', text('QUIVER_AUDIT_RETENTION_DAYS') === undefined ? undefined : days('QUIVER_AUDIT_RETENTION_DAYS')),
+    audit: {
+      ...withOptional('retentionDays', text('QUIVER_AUDIT_RETENTION_DAYS') === undefined ? undefined : days('QUIVER_AUDIT_RETENTION_DAYS')),
+      ...withOptional('faultPoint', text('QUIVER_AUDIT_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_AUDIT_FAULT_POINT', ['after_append'] as const, 'after_append')),
+    },
     maintenance: {
       orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),
       gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),

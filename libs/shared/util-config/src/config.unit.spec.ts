@@ -74,6 +74,8 @@ describe('loadConfig', () => {
   it('reads the audit retention in days, keeping everything when unset', () => {
     assert.deepEqual(loadConfig({}, defaults).audit, {});
     assert.deepEqual(loadConfig({ QUIVER_AUDIT_RETENTION_DAYS: '400' }, defaults).audit, { retentionDays: 400 });
+    assert.deepEqual(loadConfig({ QUIVER_AUDIT_FAULT_POINT: 'after_append' }, defaults).audit, { faultPoint: 'after_append' });
+    assert.throws(() => loadConfig({ QUIVER_AUDIT_FAULT_POINT: 'anywhere' }, defaults), /QUIVER_AUDIT_FAULT_POINT must be one of after_append/);
     for (const bad of ['0', '7d', '-1', '40000']) {
       assert.throws(
         () => loadConfig({ QUIVER_AUDIT_RETENTION_DAYS: bad }, defaults),

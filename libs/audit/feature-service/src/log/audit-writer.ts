@@ -114,6 +114,8 @@ export class AuditWriter {
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly group = 'quiver-audit-log',
+    /** Called after each committed batch, before the bus commits its offset (a test's crash seam). */
+    private readonly afterAppend?: () => void,
   ) {}
 
   async start(): Promise<void> {
@@ -126,6 +128,7 @@ export class AuditWriter {
         const recorded = decodeAccessFacts(message.value).filter((fact): fact is AccessRecorded => fact.type === 'AccessRecorded');
         if (recorded.length > 0) {
           await appendFacts(this.db, recorded);
+          this.afterAppend?.();
         }
       },
     });
