@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import kafkajs from 'kafkajs';
 import { PgDatabase } from '@quiver/shared-data-access-db';
 import { eventually, requireEnv } from '@quiver/shared-testing';
 import { startEmbedded } from './support/bad-input.js';
@@ -290,6 +291,23 @@ interface SuiteContext {
   readonly project: string;
 }
 
+/** How many messages the access topic's dead-letter topic holds (0 when it does not exist). */
+async function deadLettered(): Promise<number> {
+  const kafka = new kafkajs.Kafka({ brokers: requireEnv('QUIVER_TEST_KAFKA_BROKERS').split(','), clientId: 'audit-e2e-dlt', logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes('quiver.access.v1.dlt')) {
+      return 0;
+    }
+    const offsets = await admin.fetchTopicOffsets('quiver.access.v1.dlt');
+    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Swaps the places of two entries, as someone reordering rows would (seq is the primary key: three steps). */
 async function swap(db: PgDatabase, a: number, b: number): Promise<void> {
   await db.transaction(async (tx) => {
@@ -349,6 +367,7 @@ auditSuite(
       const { registry, exactly, quiver } = context();
       const cluster = registry.distributed as DistributedRegistry;
       const marker = `audit-kill-${randomBytes(3).toString('hex')}`;
+      const deadLetteredBefore = await deadLettered();
       const url = await fileUrl(registry.base, context());
       const first = downloads(url, context(), `${marker}-a`, 300);
       first.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
@@ -374,6 +393,7 @@ auditSuite(
       assert.equal(new Set(logged.map((entry) => entry.userAgent)).size, 350, 'each download once');
       const verified = await quiver('audit', 'verify');
       assert.equal(verified.code, 0, verified.stderr);
+      assert.equal(await deadLettered(), deadLetteredBefore, 'the redelivered batch was absorbed, not dead-lettered');
     });
 
     it('logs every download an index replica answered right before it was killed with SIGKILL', async () => {
