@@ -8,6 +8,8 @@ export interface AnswerContext {
   /** Where the token came from (`QUIVER_TOKEN`, a file), for a 401; absent for `login`. */
   readonly tokenSource?: string;
   readonly json: boolean;
+  /** The page's number when the plan pages (see `Paging`). */
+  readonly page?: number;
 }
 
 const isJson = (contentType: string): boolean => /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
@@ -30,7 +32,7 @@ export function outcomeOf(plan: CommandPlan, reply: Reply, context: AnswerContex
     if (body === undefined && status !== 204 && text.trim() !== '') {
       return failed({ kind: 'bad-answer', message: `${context.url} answered ${status} with ${contentType || 'no content type'}, not Quiver's JSON API: is that the registry?` }, context.json);
     }
-    return succeeded(plan, body, context.json);
+    return succeeded(plan, body, context.json, context.page);
   }
   return failed({ kind: 'refused', status, message: refusal(reply, body, context), ...(body === undefined ? {} : { problem: body }) }, context.json);
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAccessCommands } from './access.commands.js';
+import { registerAuditCommands } from './audit.commands.js';
 import { registerLoginCommand } from './login.command.js';
 import { registerMaintenanceCommands } from './maintenance.commands.js';
 import { registerPackageCommands } from './package.commands.js';
@@ -42,6 +43,7 @@ function program(submit: (plan: CommandPlan) => void, output: { out: string; err
   registerAccessCommands(root, submit);
   registerTokenCommands(root, submit);
   registerReportCommands(root, submit);
+  registerAuditCommands(root, submit);
   registerLoginCommand(root, submit);
   for (const command of [root, ...descendants(root)]) {
     const path = fullName(command);

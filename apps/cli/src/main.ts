@@ -10,6 +10,10 @@ const result = await run(process.argv.slice(2), {
   readFile: (path) => readFile(path, 'utf8'),
   readStdin: () => text(process.stdin),
   stdinIsTerminal: process.stdin.isTTY === true,
+  write: (stdout, stderr) => {
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
+  },
 }).catch((error: unknown) => ({
   // A bug, not a refusal: say what broke, without a stack trace.
   code: 1,

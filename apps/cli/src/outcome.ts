@@ -47,11 +47,11 @@ export function failed(failure: Failure, json: boolean): Result {
 }
 
 /** What a successful answer prints: the server's JSON (or `{"ok":true}` for a 204) with `--json`, else the command's own text. */
-export function succeeded(plan: CommandPlan, body: unknown, json: boolean): Result {
+export function succeeded(plan: CommandPlan, body: unknown, json: boolean, page?: number): Result {
   const code = plan.findings?.(body) === true ? EXIT.refused : EXIT.ok;
   if (json) {
     return { code, stdout: `${JSON.stringify(body === undefined ? { ok: true } : body, null, 2)}\n`, stderr: '' };
   }
-  const printed = plan.show(body);
+  const printed = plan.show(body, page);
   return { code, stdout: printed.stdout ?? '', stderr: printed.stderr ?? '' };
 }

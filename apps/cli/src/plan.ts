@@ -21,11 +21,19 @@ export interface Printed {
  */
 export type Credentials = { readonly kind: 'token' } | { readonly kind: 'password'; readonly username: string };
 
+/** A command that pages through a listing: after each answer, the request for the next page. */
+export interface Paging {
+  /** The next request after a page's answer, or undefined when the listing is done. */
+  readonly next: (body: unknown) => { readonly request: ApiRequest; readonly delayMs?: number } | undefined;
+}
+
 export interface CommandPlan {
   readonly request: ApiRequest;
   readonly credentials: Credentials;
-  /** What a successful answer prints without `--json` (`body` is undefined for a 204). */
-  readonly show: (body: unknown) => Printed;
+  /** What a successful answer prints without `--json` (`body` is undefined for a 204); `page` counts from 0 when paging. */
+  readonly show: (body: unknown, page?: number) => Printed;
+  /** Present for listings read page by page (`audit export`, `audit tail`): each page is printed as it comes. */
+  readonly paging?: Paging;
   /** A successful answer that still reports findings exits 1 (`reconcile`). */
   readonly findings?: (body: unknown) => boolean;
   /**

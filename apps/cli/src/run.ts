@@ -1,8 +1,8 @@
-import { outcomeOf } from './answer.js';
+import { outcomeOf, type AnswerContext } from './answer.js';
 import { parseCommandLine } from './cli.program.js';
 import { send } from './http-call.js';
-import { failed, type Result } from './outcome.js';
-import type { CommandPlan, Credentials } from './plan.js';
+import { EXIT, failed, type Result } from './outcome.js';
+import type { CommandPlan, Credentials, Paging } from './plan.js';
 import { displayUrl, findToken, serverUrl, type Environment } from './server-discovery.js';
 
 /** What `quiver` needs from its process, so a run is one function from arguments to output. */
@@ -15,6 +15,10 @@ export interface Io {
   readonly stdinIsTerminal: boolean;
   /** Asks a question on the terminal and resolves with the line typed (a confirmation); the process's terminal when absent. */
   readonly ask?: (question: string) => Promise<string>;
+  /** Writes output as it comes, for commands that page (`audit export`, `audit tail --follow`); without it, output is returned at the end. */
+  readonly write?: (stdout: string, stderr: string) => void;
+  /** Waits between polls (`audit tail --follow`). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Asks on standard error, reads one line from standard input (a terminal). */
@@ -90,6 +94,52 @@ export async function run(argv: readonly string[], io: Io): Promise<Result> {
       return { code: 1, stdout: '', stderr: 'quiver: not confirmed; nothing was changed\n' };
     }
   }
+  if (plan.paging) {
+    return pages(plan, plan.paging, server.value, auth.header, context, io);
+  }
   const reply = await send(server.value, plan.request, auth.header);
   return outcomeOf(plan, reply, context);
 }
+
+/** Sends a paging plan's requests one after the other, printing each page as it comes (through `io.write` when given). */
+async function pages(plan: CommandPlan, paging: Paging, server: URL, header: string, context: AnswerContext, io: Io): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const emit = (result: Result): void => {
+    if (io.write) {
+      io.write(result.stdout, result.stderr);
+    } else {
+      stdout += result.stdout;
+      stderr += result.stderr;
+    }
+  };
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let request = plan.request;
+  for (let page = 0; ; page += 1) {
+    let body: unknown;
+    const capturing: CommandPlan = { ...plan, show: (answer, index) => ((body = answer), plan.show(answer, index)) };
+    const result = outcomeOf(capturing, await send(server, request, header), { ...context, page });
+    if (result.code !== EXIT.ok) {
+      emit({ ...result, stdout: '' });
+      return { code: result.code, stdout, stderr };
+    }
+    emit(result);
+    // With --json the page was printed as the server sent it, without `show`: read it back.
+    const next = paging.next(context.json ? parseBody(result.stdout) : body);
+    if (next === undefined) {
+      return { code: EXIT.ok, stdout, stderr };
+    }
+    if (next.delayMs) {
+      await sleep(next.delayMs);
+    }
+    request = next.request;
+  }
+}
+
+const parseBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};

@@ -29,10 +29,11 @@ export class EmbeddedModule {
     const admin = await loadOrCreateAdminToken(config.dataDir);
     logger.log(`${admin.created ? 'Created the administrator token in' : 'Administrator token:'} ${admin.path}`);
     const sharedBuffersBytes = config.embedded.databaseBuffersBytes;
-    const [uploadDb, indexDb, authDb] = await Promise.all([
+    const [uploadDb, indexDb, authDb, auditDb] = await Promise.all([
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'audit'), sharedBuffersBytes }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
@@ -54,6 +55,7 @@ export class EmbeddedModule {
     const journal = FactJournal.open({ directory: config.journalDir, bus, onProblem: (message) => logger.warn(message) });
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions, new AccessFacts('upload', journal));
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal, { pageReadIntervalMs: config.index.pageReadsIntervalMs }));
+    const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));
     const authFacts = new AccessFacts('auth', journal);
     const authTokenUses = new TokenUseRecorder('auth', bus);
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
@@ -88,10 +90,17 @@ export class EmbeddedModule {
           ...(directory ? { directory, directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
           onPasswordChecker: (checker) => (signIn = checker),
           awaitApplied: async (eventId) => {
-            await Promise.all([uploadAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS), indexAccess.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)]);
+            await Promise.all(
+              [uploadAccess, indexAccess, auditAccess].map((service) => service.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)),
+            );
           },
         }),
-        AuditServiceModule,
+        AuditServiceModule.register({
+          database: auditDb,
+          bus,
+          ...auditAccess,
+          ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
+        }),
       ],
     };
     return {
@@ -100,7 +109,7 @@ export class EmbeddedModule {
         await journal.stop(); // what is journaled is published before the bus closes
         await bus.close();
         await directory?.close();
-        await Promise.all([uploadDb.close(), indexDb.close(), authDb.close()]);
+        await Promise.all([uploadDb.close(), indexDb.close(), authDb.close(), auditDb.close()]);
       },
     };
   }

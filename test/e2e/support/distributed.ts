@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { requireEnv } from '@quiver/shared-testing';
 import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
-import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './process.js';
+import { exited, freePort, startProcess, stopProcess, waitForHttp, type Started } from './process.js';
 
 const SERVICES = ['index', 'upload', 'auth', 'audit'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -19,6 +20,12 @@ export interface DistributedRegistry {
    * it too; it is not in `instances`.
    */
   startExtra(service: Service, env?: Record<string, string>): Promise<{ readonly base: string; readonly started: Started }>;
+  /** The address of one instance (`index-1`), behind the front door. */
+  urlOf(name: string): string;
+  /** Kills an instance with SIGKILL (no shutdown at all) and waits until it is gone. */
+  kill(name: string): Promise<void>;
+  /** Starts a stopped or killed instance again, on its port and with its settings, and waits until it is healthy. */
+  restart(name: string): Promise<void>;
   /** Stops every process; resolves with whether each exited cleanly (code 0). */
   stop(): Promise<boolean>;
 }
@@ -98,6 +105,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
     ...overrides,
   };
   const instances = new Map<string, Started>();
+  const launched = new Map<string, { readonly service: Service; readonly port: number; readonly env: Record<string, string> }>();
   const extras: Started[] = [];
   const upstreams = { index: [], upload: [], auth: [], audit: [] } as Record<Service, number[]>;
   const stop = async (): Promise<boolean> => {
@@ -117,8 +125,10 @@ export async function startDistributed(root: string, workDir: string, replicas =
     for (const service of SERVICES) {
       for (let replica = 1; replica <= replicas; replica += 1) {
         const port = await freePort();
-        const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-${replica}` }, root);
+        const env = { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-${replica}` };
+        const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], env, root);
         instances.set(`${service}-${replica}`, started);
+        launched.set(`${service}-${replica}`, { service, port, env });
         upstreams[service].push(port);
         await waitForHttp(`http://127.0.0.1:${port}/-/${service}/health`, started);
       }
@@ -133,5 +143,27 @@ export async function startDistributed(root: string, workDir: string, replicas =
     await stop();
     throw error;
   }
-  return { base, token, instances, startExtra, stop };
+  const launchOf = (name: string): { readonly service: Service; readonly port: number; readonly env: Record<string, string> } => {
+    const launch = launched.get(name);
+    if (!launch) {
+      throw new Error(`no instance ${name}`);
+    }
+    return launch;
+  };
+  const urlOf = (name: string): string => `http://127.0.0.1:${launchOf(name).port}`;
+  const kill = async (name: string): Promise<void> => {
+    const started = instances.get(name);
+    if (started && !exited(started)) {
+      const gone = once(started.child, 'exit');
+      started.child.kill('SIGKILL');
+      await gone;
+    }
+  };
+  const restart = async (name: string): Promise<void> => {
+    const { service, env } = launchOf(name);
+    const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], env, root);
+    instances.set(name, started);
+    await waitForHttp(`${urlOf(name)}/-/${service}/health`, started);
+  };
+  return { base, token, instances, startExtra, urlOf, kill, restart, stop };
 }

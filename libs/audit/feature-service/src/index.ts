@@ -1,4 +1,5 @@
 export * from './audit-service.module.js';
+export * from './audit.ports.js';
 export * from './log/audit-log.migrations.js';
 export * from './stream/audit-cloud-event.js';
 export * from './stream/audit-stream-relay.js';
@@ -8,3 +9,10 @@ export * from './reports/security-report.rules.js';
 export * from './reports/security-report.repository.js';
 export * from './reports/security-reports.js';
 export * from './reports/security-report.controller.js';
+export * from './log/audit-writer.js';
+export * from './log/audit-verify.js';
+export * from './log/audit-query.js';
+export * from './log/audit-pruner.js';
+export * from './log/audit-entries.js';
+export * from './log/chain-check.js';
+export * from './log/entry-hash.js';

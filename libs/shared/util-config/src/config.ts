@@ -41,7 +41,7 @@ export interface QuiverConfig {
   readonly journalDir: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly database: { readonly url?: string };
-  /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its three PGlite databases. */
+  /** Embedded mode only: Postgres's buffer pool (`shared_buffers`) of each of its four PGlite databases (upload, index, auth, audit). */
   readonly embedded: { readonly databaseBuffersBytes: number };
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string };
   readonly s3: {
@@ -86,6 +86,13 @@ export interface QuiverConfig {
      * token or grant keeps working for at most this long on a replica that did not apply the change.
      */
     readonly cacheTtlMs: number;
+  };
+  /** The audit service's log. */
+  readonly audit: {
+    /** `QUIVER_AUDIT_RETENTION_DAYS`: entries older than this many days are pruned; absent keeps everything. */
+    readonly retentionDays?: number;
+    /** TEST ONLY (`QUIVER_AUDIT_FAULT_POINT=after_append`): the audit service SIGKILLs itself after a batch is committed, before its offset is. */
+    readonly faultPoint?: 'after_append';
   };
   /** The upload service's blob maintenance: orphan GC. */
   readonly maintenance: {
@@ -176,6 +183,13 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return value;
   };
+  const days = (name: string): number => {
+    const value = count(name, 1);
+    if (value < 1 || value > 36_500) {
+      problems.push(`${name} must be a whole number of days from 1 to 36500 (leave it unset to keep everything).`);
+    }
+    return value;
+  };
   const ranges = (name: string): string[] => {
     const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     const invalid = listed.find((item) => !(ipaddr.isValidCIDR(item) || ipaddr.isValid(item)) || (!item.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(item.split('/')[0] ?? '')));
@@ -245,6 +259,10 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     ...withOptional('authUrl', url('QUIVER_AUTH_URL')),
     ...withOptional('docsUrl', url('QUIVER_DOCS_URL')),
     access: { cacheTtlMs: count('QUIVER_ACCESS_CACHE_SECONDS', 10) * 1000 },
+    audit: {
+      ...withOptional('retentionDays', text('QUIVER_AUDIT_RETENTION_DAYS') === undefined ? undefined : days('QUIVER_AUDIT_RETENTION_DAYS')),
+      ...withOptional('faultPoint', text('QUIVER_AUDIT_FAULT_POINT') === undefined ? undefined : oneOf('QUIVER_AUDIT_FAULT_POINT', ['after_append'] as const, 'after_append')),
+    },
     maintenance: {
       orphanGraceSeconds: count('QUIVER_ORPHAN_GRACE_SECONDS', 3600),
       gcIntervalSeconds: count('QUIVER_GC_INTERVAL_SECONDS', 3600),

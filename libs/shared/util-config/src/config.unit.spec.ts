@@ -71,6 +71,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the audit retention in days, keeping everything when unset', () => {
+    assert.deepEqual(loadConfig({}, defaults).audit, {});
+    assert.deepEqual(loadConfig({ QUIVER_AUDIT_RETENTION_DAYS: '400' }, defaults).audit, { retentionDays: 400 });
+    assert.deepEqual(loadConfig({ QUIVER_AUDIT_FAULT_POINT: 'after_append' }, defaults).audit, { faultPoint: 'after_append' });
+    assert.throws(() => loadConfig({ QUIVER_AUDIT_FAULT_POINT: 'anywhere' }, defaults), /QUIVER_AUDIT_FAULT_POINT must be one of after_append/);
+    for (const bad of ['0', '7d', '-1', '40000']) {
+      assert.throws(
+        () => loadConfig({ QUIVER_AUDIT_RETENTION_DAYS: bad }, defaults),
+        (error: unknown) => error instanceof ConfigError && error.problems.length === 1 && /QUIVER_AUDIT_RETENTION_DAYS must be a whole number/.test(error.message),
+        bad,
+      );
+    }
+  });
+
   it('reads the index cache budgets, where 0 turns a cache off', () => {
     assert.deepEqual(loadConfig({}, defaults).index, { fileCacheBytes: 64 * 1024 ** 2, pageCacheBytes: 128 * 1024 ** 2, pageReadsIntervalMs: 60_000 });
     assert.deepEqual(loadConfig({ QUIVER_FILE_CACHE_BYTES: '0', QUIVER_PAGE_CACHE_BYTES: '1048576', QUIVER_PAGE_READS_SECONDS: '5' }, defaults).index, {
