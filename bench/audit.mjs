@@ -21,6 +21,7 @@
  * reported (a writer slower than the door would show here, not in the rates).
  */
 import { loadavg, tmpdir } from 'node:os';
+import { URLSearchParams } from 'node:url';
 import { join } from 'node:path';
 import { alone, arg, buildCorpus, log, measurePages, projectName, root, scratchDir, startQuiverEmbedded, stopAll, table, uploadCorpus } from './lib.mjs';
 

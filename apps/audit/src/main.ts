@@ -3,6 +3,7 @@ import { AuditServiceModule } from '@quiver/audit-feature-service';
 import { Logger } from '@nestjs/common';
 import { AccessFacts, FactJournal, RemoteTokenUseCounter, serviceAccess } from '@quiver/shared-feature-access';
 import { openDistributedAdapters, runService } from '@quiver/shared-feature-runtime';
+import { nextReportRun, reportPeriodMs } from '@quiver/shared-util-config';
 
 await runService({
   name: 'audit',
@@ -26,6 +27,7 @@ await runService({
       }, new AccessFacts('audit', journal)),
       ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
       ...(config.audit.faultPoint === undefined ? {} : { faultPoint: config.audit.faultPoint }),
+      ...(config.reports.schedule.every === 'off' ? {} : { reportSchedule: { next: (after: Date) => nextReportRun(config.reports.schedule, after), periodMs: reportPeriodMs(config.reports.schedule) } }),
     });
     return {
       module,

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { AuditServiceModule } from '@quiver/audit-feature-service';
 import { LdapDirectory } from '@quiver/auth-data-access-ldap';
-import { AuthServiceModule, DatabaseTokenUseCounter } from '@quiver/auth-feature-service';
-import { IndexProjectionConsumer, IndexServiceModule } from '@quiver/index-feature-service';
+import { AuthServiceModule, DatabaseTokenUseCounter, functionCatalog } from '@quiver/auth-feature-service';
+import { IndexProjectionConsumer, IndexServiceModule, ProjectReadModel } from '@quiver/index-feature-service';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
 import { FileSystemBlobStore } from '@quiver/shared-data-access-blob';
 import { InProcessEventBus } from '@quiver/shared-data-access-bus';
 import { PgliteDatabase } from '@quiver/shared-data-access-db';
-import type { QuiverConfig } from '@quiver/shared-util-config';
+import { nextReportRun, reportPeriodMs, type QuiverConfig } from '@quiver/shared-util-config';
 import type { Composition } from '@quiver/shared-feature-runtime';
 import { AccessControl, AccessFacts, FactJournal, factsOnUse, serviceAccess, TokenUseRecorder, type PasswordChecker } from '@quiver/shared-feature-access';
 import { loadOrCreateAdminToken } from './admin-token.js';
@@ -58,6 +58,8 @@ export class EmbeddedModule {
     const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));
     const authFacts = new AccessFacts('auth', journal);
     const authTokenUses = new TokenUseRecorder('auth', bus);
+    const schedule = config.reports.schedule;
+    const reportSchedule = schedule.every === 'off' ? undefined : { next: (after: Date) => nextReportRun(schedule, after), periodMs: reportPeriodMs(schedule) };
     const tempDir = config.upload.tempDir ?? join(tmpdir(), 'quiver-uploads');
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
     const module: DynamicModule = {
@@ -89,6 +91,8 @@ export class EmbeddedModule {
           facts: authFacts,
           ...(directory ? { directory, directoryCacheMs: config.directory.cacheSeconds * 1000 } : {}),
           onPasswordChecker: (checker) => (signIn = checker),
+          projects: functionCatalog(async () => (await new ProjectReadModel(indexDb).listProjects()).map((project) => project.name)),
+          ...(reportSchedule ? { reviewSchedule: { ...reportSchedule, unusedDays: config.reports.reviewUnusedDays } } : {}),
           awaitApplied: async (eventId) => {
             await Promise.all(
               [uploadAccess, indexAccess, auditAccess].map((service) => service.accessProjection.waitFor(eventId, READ_YOUR_WRITES_TIMEOUT_MS)),
@@ -100,6 +104,7 @@ export class EmbeddedModule {
           bus,
           ...auditAccess,
           ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
+          ...(reportSchedule ? { reportSchedule } : {}),
         }),
       ],
     };

@@ -17,6 +17,8 @@ export interface AuditDependencies {
    * batch is committed and before its offset is, so the suite proves a redelivered batch is logged once.
    */
   readonly faultPoint?: 'after_append';
+  /** `QUIVER_REPORT_SCHEDULE`: when the security report is published as a `report.published` fact; absent: never. */
+  readonly reportSchedule?: { readonly next: (after: Date) => Date | undefined; readonly periodMs: number };
   /** The pruner's clock (tests inject one). */
   readonly now?: () => Date;
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseDuration, type Caller } from '@quiver/shared-domain-access';
-import { Authenticated, CurrentCaller } from '@quiver/shared-feature-access';
+import { ACCESS_FACTS, Authenticated, CurrentCaller, markRecorded, type AccessFacts } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
 import type { AccessReviews } from './access-reviews.js';
 
@@ -31,7 +31,10 @@ const json = (reply: FastifyReply, status: number, body: unknown): FastifyReply 
 @Controller('api/auth/access-review')
 @Authenticated({ credentials: 'token', permission: 'admin:*' })
 export class AccessReviewController {
-  constructor(@Inject(ACCESS_REVIEWS) private readonly reviews: AccessReviews) {}
+  constructor(
+    @Inject(ACCESS_REVIEWS) private readonly reviews: AccessReviews,
+    @Optional() @Inject(ACCESS_FACTS) private readonly facts: AccessFacts | null = null,
+  ) {}
 
   @Get()
   async review(@Query('unused') unused: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
@@ -48,6 +51,18 @@ export class AccessReviewController {
     if (days === undefined) {
       return sendProblem(request, reply, 400, 'invalid', `unused must be one duration such as 90d or 12h (at most ${MAX_UNUSED_DAYS}d).`);
     }
-    return json(reply, 200, await this.reviews.revokeUnused(days, admin.name));
+    const result = await this.reviews.revokeUnused(days, admin.name);
+    // One request, many revocations: one `token.revoke` fact for each, as `DELETE /api/auth/tokens/<id>` records.
+    const who = { actor: admin.name, tokenId: admin.token?.id ?? null, clientAddress: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null, status: 200 };
+    for (const token of result.revoked) {
+      this.facts?.record({ ...who, action: 'token.revoke', outcome: 'success', details: { token: token.tokenId, principal: token.principal, flag: token.flag, via: 'access-review', unusedDays: days } });
+    }
+    for (const token of result.failed) {
+      this.facts?.record({ ...who, action: 'token.revoke', outcome: 'failed', reason: 'revoke-failed', details: { token: token.tokenId, via: 'access-review', unusedDays: days } });
+    }
+    if (this.facts) {
+      markRecorded(request);
+    }
+    return json(reply, 200, result);
   }
 }
