@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { AuditServiceModule } from '@quiver/audit-feature-service';
+import { AuditServiceModule, DirectFactBus } from '@quiver/audit-feature-service';
 import { LdapDirectory } from '@quiver/auth-data-access-ldap';
 import { AuthServiceModule, DatabaseTokenUseCounter, functionCatalog } from '@quiver/auth-feature-service';
 import { IndexProjectionConsumer, IndexServiceModule, ProjectReadModel } from '@quiver/index-feature-service';
@@ -52,7 +52,8 @@ export class EmbeddedModule {
       directoryGraceMs: config.directory.graceSeconds * 1000,
     };
     // One journal for the process (one file, one shipper): each fact names the service that answered.
-    const journal = FactJournal.open({ directory: config.journalDir, bus, onProblem: (message) => logger.warn(message) });
+    // It ships straight into the audit log (DirectFactBus), so its offset moves only once a fact is committed there.
+    const journal = FactJournal.open({ directory: config.journalDir, bus: new DirectFactBus(auditDb, bus), onProblem: (message) => logger.warn(message) });
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions, new AccessFacts('upload', journal));
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal, { pageReadIntervalMs: config.index.pageReadsIntervalMs }));
     const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));

@@ -16,3 +16,4 @@ export * from './log/audit-pruner.js';
 export * from './log/audit-entries.js';
 export * from './log/chain-check.js';
 export * from './log/entry-hash.js';
+export * from './log/direct-fact-bus.js';
