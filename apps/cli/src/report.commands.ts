@@ -11,7 +11,7 @@ export interface ReviewOptions {
   readonly yes?: boolean;
 }
 
-/** `access review`, `security report`: the reports of docs/operations/audit-reports.md (admin role on `*`). */
+/** `access review`, `security report`: the reports of docs/operations/audit.md (admin role on `*`). */
 export function registerReportCommands(program: Command, submit: Submit): void {
   program
     .command('access')

@@ -6,7 +6,7 @@ import { SECURITY_REPORTS, type SecurityReports } from './security-reports.js';
 
 /**
  * `GET /api/audit/security-report?since=7d` (admin): failed sign-ins by user and address, denials,
- * emergency-token uses, unusual download volumes and new addresses (docs/operations/audit-reports.md).
+ * emergency-token uses, unusual download volumes and new addresses (docs/operations/audit.md).
  */
 @Controller('api/audit/security-report')
 @Authenticated({ credentials: 'token', permission: 'admin:*' })

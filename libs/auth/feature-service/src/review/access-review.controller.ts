@@ -24,7 +24,7 @@ const json = (reply: FastifyReply, status: number, body: unknown): FastifyReply 
 /**
  * The access review, for holders of `admin:*`:
  * - `GET /api/auth/access-review?unused=90d`: every principal and group, effective grants, live
- *   tokens with kind, expiry and last use, and the flags (docs/operations/audit-reports.md);
+ *   tokens with kind, expiry and last use, and the flags (docs/operations/audit.md);
  * - `POST /api/auth/access-review/revoke-unused?unused=90d`: revokes the tokens flagged
  *   `never-used` or `unused`, and answers which.
  */
