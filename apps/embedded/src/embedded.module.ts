@@ -106,6 +106,8 @@ export class EmbeddedModule {
           ...auditAccess,
           ...(config.audit.retentionDays === undefined ? {} : { retentionDays: config.audit.retentionDays }),
           ...(reportSchedule ? { reportSchedule } : {}),
+          // No public stream: an in-process bus has no outside consumers (docs/operations/audit.md).
+          publicStream: false,
         }),
       ],
     };

@@ -20,7 +20,7 @@ const crash = (): void => {
 
 class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private pruner: AuditPruner | undefined;
-  private readonly stream: AuditStreamRelay;
+  private readonly stream: AuditStreamRelay | undefined;
   private readonly scheduled: ScheduledReport | undefined;
 
   constructor(
@@ -29,7 +29,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(SECURITY_REPORTS) reports: SecurityReports,
   ) {
     const logger = new Logger('audit');
-    this.stream = new AuditStreamRelay(deps.database, deps.bus, { warn: (message) => logger.warn(message) });
+    this.stream = deps.publicStream === false ? undefined : new AuditStreamRelay(deps.database, deps.bus, { warn: (message) => logger.warn(message) });
     this.scheduled = deps.reportSchedule ? scheduledSecurityReport(reports, deps.bus, deps.reportSchedule, { onError: (message) => logger.warn(message) }) : undefined;
   }
 
@@ -41,7 +41,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.deps.accessProjection.start();
     await this.writer.start();
     this.deps.facts?.start();
-    this.stream.start();
+    this.stream?.start();
     this.scheduled?.start();
     if (this.deps.retentionDays !== undefined) {
       this.pruner = new AuditPruner(this.deps.database, this.deps.retentionDays, this.deps.now);
@@ -52,7 +52,7 @@ class AuditLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.deps.facts?.stop();
     await this.scheduled?.stop();
-    await this.stream.stop();
+    await this.stream?.stop();
     await this.pruner?.stop();
     await this.writer.stop();
     await this.deps.accessProjection.stop();

@@ -19,6 +19,12 @@ export interface AuditDependencies {
   readonly faultPoint?: 'after_append';
   /** `QUIVER_REPORT_SCHEDULE`: when the security report is published as a `report.published` fact; absent: never. */
   readonly reportSchedule?: { readonly next: (after: Date) => Date | undefined; readonly periodMs: number };
+  /**
+   * Whether the log is published as the public stream (`quiver.audit.v1`, ADR 19). The embedded
+   * registry says no: its bus is in-process, no outside consumer can read it, and a topic nobody
+   * follows would keep every event in memory.
+   */
+  readonly publicStream?: boolean;
   /** The pruner's clock (tests inject one). */
   readonly now?: () => Date;
 }
