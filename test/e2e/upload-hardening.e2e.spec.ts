@@ -44,6 +44,34 @@ describe('uploads that clients abandon, stall or abuse (issue 15)', () => {
   /** The start of a twine upload of a wheel: every field, and the first bytes of the file. */
   const uploadStart = (form = new MultipartText()): string => `${wheelFormFields(form)}${form.fileHead('content', 'demo-1.0-py3-none-any.whl')}PK\x03\x04`;
 
+  /**
+   * Opens `count` uploads in batches of 50 and abandons them, each batch only once the server holds
+   * a temp directory for every one of its uploads: so when the directory is empty afterwards, the
+   * server has handled every abort, not merely not yet begun the last ones (a loaded machine may
+   * accept a connection long after the client closed it).
+   */
+  async function abandonUploads(count: number): Promise<void> {
+    const seen = new Set(listTree(registry.tempDir));
+    for (let opened = 0; opened < count; opened += 50) {
+      const connections = await Promise.all(Array.from({ length: Math.min(50, count - opened) }, () => startUpload(100_000, uploadStart())));
+      const target = seen.size + connections.length;
+      await eventually(
+        () => {
+          for (const entry of listTree(registry.tempDir)) {
+            if (!entry.includes('/')) {
+              seen.add(entry);
+            }
+          }
+          assert.equal(seen.size, target, 'a temp directory for each upload of the batch');
+        },
+        { timeoutMs: 15_000, intervalMs: 5 },
+      );
+      for (const connection of connections) {
+        connection.destroy();
+      }
+    }
+  }
+
   const tempDirEmpty = (): Promise<void> => eventually(() => assert.deepEqual(listTree(registry.tempDir), []), { timeoutMs: 15_000 });
 
   before(async () => {
@@ -82,14 +110,7 @@ describe('uploads that clients abandon, stall or abuse (issue 15)', () => {
 
   it('removes the temp directory of every upload the client abandons, logging at most a line each and never an error', async () => {
     const before = lines(registry);
-    for (let batch = 0; batch < 6; batch += 1) {
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          const connection = await startUpload(100_000, uploadStart());
-          connection.destroy();
-        }),
-      );
-    }
+    await abandonUploads(300);
     await tempDirEmpty();
     const added = registry.started.output().split('\n').slice(before - 1);
     assert.ok(added.length - 1 <= 300, `${added.length - 1} log lines for 300 aborts`);
@@ -194,14 +215,8 @@ describe('uploads that clients abandon, stall or abuse (issue 15)', () => {
       return probes;
     })();
     const stalled = await Promise.all(Array.from({ length: 20 }, () => startUpload(100_000, uploadStart())));
-    for (let batch = 0; batch < 60; batch += 1) {
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          const connection = await startUpload(100_000, uploadStart());
-          connection.destroy();
-        }),
-      );
-    }
+    await eventually(() => assert.equal(listTree(registry.tempDir).filter((entry) => !entry.includes('/')).length, 20, 'a temp directory for each stalled body'));
+    await abandonUploads(3_000);
     for (const connection of stalled) {
       const response = await connection.response((IDLE_SECONDS + 10) * 1000);
       assert.equal(response.status, 408, response.head);
