@@ -2,14 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
-import { AuditServiceModule, DirectFactBus } from '@quiver/audit-feature-service';
+import { auditAppendTasks, AuditServiceModule, DirectFactBus } from '@quiver/audit-feature-service';
 import { LdapDirectory } from '@quiver/auth-data-access-ldap';
 import { AuthServiceModule, DatabaseTokenUseCounter, functionCatalog } from '@quiver/auth-feature-service';
 import { IndexProjectionConsumer, IndexServiceModule, ProjectReadModel } from '@quiver/index-feature-service';
 import { UploadServiceModule } from '@quiver/upload-feature-service';
 import { FileSystemBlobStore } from '@quiver/shared-data-access-blob';
 import { InProcessEventBus } from '@quiver/shared-data-access-bus';
-import { PgliteDatabase } from '@quiver/shared-data-access-db';
+import { PgliteDatabase, PgliteWorkerDatabase } from '@quiver/shared-data-access-db';
 import { nextReportRun, reportPeriodMs, type QuiverConfig } from '@quiver/shared-util-config';
 import type { Composition } from '@quiver/shared-feature-runtime';
 import { AccessControl, AccessFacts, FactJournal, factsOnUse, serviceAccess, TokenUseRecorder, type PasswordChecker } from '@quiver/shared-feature-access';
@@ -33,7 +33,8 @@ export class EmbeddedModule {
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index'), sharedBuffersBytes }),
       PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth'), sharedBuffersBytes }),
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'audit'), sharedBuffersBytes }),
+      // Written on every request: its own thread, where the journal's lines are parsed, hashed and inserted (ADR 21).
+      PgliteWorkerDatabase.open({ dataDir: join(config.dataDir, 'db', 'audit'), sharedBuffersBytes, tasks: auditAppendTasks }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();
@@ -53,7 +54,7 @@ export class EmbeddedModule {
     };
     // One journal for the process (one file, one shipper): each fact names the service that answered.
     // It ships straight into the audit log (DirectFactBus), so its offset moves only once a fact is committed there.
-    const journal = FactJournal.open({ directory: config.journalDir, bus: new DirectFactBus(auditDb, bus), onProblem: (message) => logger.warn(message) });
+    const journal = FactJournal.open({ directory: config.journalDir, bus: DirectFactBus.inWorker(auditDb, bus), onProblem: (message) => logger.warn(message) });
     const uploadAccess = serviceAccess('upload', uploadDb, bus, accessOptions, new AccessFacts('upload', journal));
     const indexAccess = serviceAccess('index', indexDb, bus, accessOptions, new AccessFacts('index', journal, { pageReadIntervalMs: config.index.pageReadsIntervalMs }));
     const auditAccess = serviceAccess('audit', auditDb, bus, accessOptions, new AccessFacts('audit', journal));

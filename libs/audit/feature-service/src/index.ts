@@ -17,3 +17,4 @@ export * from './log/audit-entries.js';
 export * from './log/chain-check.js';
 export * from './log/entry-hash.js';
 export * from './log/direct-fact-bus.js';
+export { appendJournalMessages, auditAppendTasks } from './log/append-task.js';

@@ -1,6 +1,14 @@
-import { ACCESS_FACTS_TOPIC, decodeAccessFacts, type AccessRecorded } from '@quiver/shared-contracts-identity';
+import { ACCESS_FACTS_TOPIC } from '@quiver/shared-contracts-identity';
 import type { Database, EventBus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from '@quiver/shared-ports';
-import { appendFacts } from './audit-writer.js';
+import { appendJournalMessages } from './append-task.js';
+
+/** Appends journal messages' `AccessRecorded` facts and returns, per message, what is left for the bus. */
+export type JournalAppender = (values: readonly string[]) => Promise<readonly (string | null)[]>;
+
+/** A database that runs the audit append tasks (`auditAppendTasks`) in its own thread. */
+export interface AuditTaskRunner {
+  runTask<T>(name: string, payload: unknown): Promise<T>;
+}
 
 /**
  * The bus an embedded registry's fact journal ships to: `AccessRecorded` facts are appended to the
@@ -12,9 +20,19 @@ import { appendFacts } from './audit-writer.js';
  */
 export class DirectFactBus implements EventBus {
   constructor(
-    private readonly auditDb: Database,
+    private readonly append: JournalAppender,
     private readonly bus: EventBus,
   ) {}
+
+  /** Decodes, hashes and inserts on this thread. */
+  static inThread(auditDb: Database, bus: EventBus): DirectFactBus {
+    return new DirectFactBus((values) => appendJournalMessages(auditDb, values), bus);
+  }
+
+  /** Hands the journal's lines to the audit database's worker thread, which decodes, hashes and inserts them (ADR 21). */
+  static inWorker(auditDb: AuditTaskRunner, bus: EventBus): DirectFactBus {
+    return new DirectFactBus((values) => auditDb.runTask<(string | null)[]>('appendJournalMessages', values), bus);
+  }
 
   ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
     return this.bus.ensureTopics(topics);
@@ -24,19 +42,11 @@ export class DirectFactBus implements EventBus {
     if (topic !== ACCESS_FACTS_TOPIC) {
       return this.bus.publish(topic, messages);
     }
-    const recorded: AccessRecorded[] = [];
-    const others: OutgoingMessage[] = [];
-    for (const message of messages) {
-      const facts = decodeAccessFacts(message.value);
-      const rest = facts.filter((fact) => fact.type !== 'AccessRecorded');
-      recorded.push(...facts.filter((fact): fact is AccessRecorded => fact.type === 'AccessRecorded'));
-      if (rest.length > 0) {
-        others.push({ ...message, value: rest.map((fact) => JSON.stringify(fact)).join('\n') });
-      }
-    }
-    if (recorded.length > 0) {
-      await appendFacts(this.auditDb, recorded);
-    }
+    const rest = await this.append(messages.map((message) => message.value));
+    const others = messages.flatMap((message, index) => {
+      const value = rest[index];
+      return value ? [{ ...message, value }] : [];
+    });
     if (others.length > 0) {
       await this.bus.publish(topic, others);
     }

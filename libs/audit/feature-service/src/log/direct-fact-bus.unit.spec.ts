@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ACCESS_FACTS_TOPIC, decodeAccessFacts, encodeAccessFacts, type AccessRecorded, type TokensUsed } from '@quiver/shared-contracts-identity';
 import { InProcessEventBus } from '@quiver/shared-data-access-bus';
-import { PgliteDatabase } from '@quiver/shared-data-access-db';
+import { PgliteDatabase, PgliteWorkerDatabase } from '@quiver/shared-data-access-db';
+import type { Database } from '@quiver/shared-ports';
+import { auditAppendTasks } from './append-task.js';
 import { auditLogMigrations } from './audit-log.migrations.js';
 import { DirectFactBus } from './direct-fact-bus.js';
 
@@ -29,13 +31,22 @@ const download = (filename: string): AccessRecorded => ({
 
 const used: TokensUsed = { id: randomUUID(), type: 'TokensUsed', schemaVersion: 1, service: 'index', recordedAt: new Date().toISOString(), data: { uses: [{ tokenId: 'tok-1', at: new Date().toISOString(), address: '127.0.0.1' }] } };
 
-describe('DirectFactBus (the embedded journal ships into the audit log)', () => {
-  let db: PgliteDatabase;
+const variants = [
+  { name: 'appending on this thread', open: () => PgliteDatabase.open(), direct: (db: Database, bus: InProcessEventBus) => DirectFactBus.inThread(db, bus) },
+  {
+    name: "appending in the audit database's worker thread",
+    open: () => PgliteWorkerDatabase.open({ tasks: auditAppendTasks }),
+    direct: (db: Database, bus: InProcessEventBus) => DirectFactBus.inWorker(db as PgliteWorkerDatabase, bus),
+  },
+];
+
+for (const variant of variants) {describe(`DirectFactBus (the embedded journal ships into the audit log), ${variant.name}`, () => {
+  let db: Database;
   let bus: InProcessEventBus;
   const seen: string[] = [];
 
   before(async () => {
-    db = await PgliteDatabase.open();
+    db = await variant.open();
     await db.migrate(auditLogMigrations);
     bus = new InProcessEventBus();
     await bus.ensureTopics([{ name: ACCESS_FACTS_TOPIC, partitions: 1 }]);
@@ -57,7 +68,7 @@ describe('DirectFactBus (the embedded journal ships into the audit log)', () => 
 
   it('has the facts committed in the log when publish resolves, and passes the rest on to the bus', async () => {
     const facts = [download('a.whl'), download('b.whl'), download('c.whl')];
-    await new DirectFactBus(db, bus).publish(ACCESS_FACTS_TOPIC, [{ key: 'journal', value: encodeAccessFacts([facts[0]!, used, facts[1]!]) }, { key: 'journal', value: encodeAccessFacts([facts[2]!]) }]);
+    await variant.direct(db, bus).publish(ACCESS_FACTS_TOPIC, [{ key: 'journal', value: encodeAccessFacts([facts[0]!, used, facts[1]!]) }, { key: 'journal', value: encodeAccessFacts([facts[2]!]) }]);
     // No waiting: the journal moves its offset right after this, and a kill -9 then must lose nothing.
     const rows = await db.query<{ fact_id: string }>('SELECT fact_id FROM audit_log ORDER BY seq');
     assert.deepEqual(
@@ -73,10 +84,10 @@ describe('DirectFactBus (the embedded journal ships into the audit log)', () => 
 
   it('logs a batch shipped twice (the journal retried after a crash) once', async () => {
     const fact = download('d.whl');
-    const direct = new DirectFactBus(db, bus);
+    const direct = variant.direct(db, bus);
     await direct.publish(ACCESS_FACTS_TOPIC, [{ key: 'journal', value: encodeAccessFacts([fact]) }]);
     await direct.publish(ACCESS_FACTS_TOPIC, [{ key: 'journal', value: encodeAccessFacts([fact]) }]);
     const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log WHERE fact_id = $1', [fact.id]);
     assert.equal(count.rows[0]?.n, 1);
   });
-});
+});}

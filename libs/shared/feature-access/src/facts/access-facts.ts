@@ -4,6 +4,8 @@ import type { AccessAction, AccessOutcome, AccessRecorded, FactDetail } from '@q
 /** Where facts go: a `FactJournal` (or, in tests, an array). */
 export interface FactSink {
   record(fact: AccessRecorded): void;
+  /** Settles once what was recorded is durable (the journal's group commit); undefined when nothing waits. */
+  written?(): Promise<void> | undefined;
 }
 
 /** What a door knows of one thing that happened; the rest (id, time, service) is filled in. */
@@ -55,6 +57,11 @@ export class AccessFacts {
     private readonly options: { readonly pageReadIntervalMs?: number; readonly now?: () => Date } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Settles once every fact recorded so far is durable; undefined when none waits (answer only after it). */
+  written(): Promise<void> | undefined {
+    return this.sink.written?.();
   }
 
   record(input: FactInput): void {

@@ -117,8 +117,12 @@ describe('FactJournal over a real in-process bus', () => {
     const directory = freshDirectory();
     reader.bus.down = true;
     const journal = FactJournal.open({ directory, bus: reader.bus, intervalMs: 20, maxFileBytes: 16 * 1024 });
+    // Ten facts per turn of the event loop, each turn's written together (the size is checked after each write).
     for (let index = 0; index < 300; index += 1) {
       journal.record(fact(index));
+      if (index % 10 === 9) {
+        await journal.written();
+      }
     }
     assert.ok(journalFiles(directory).length >= 3, `rotated into ${journalFiles(directory).length} files while the bus was down`);
     reader.bus.down = false;

@@ -43,6 +43,7 @@ if (process.env['QUIVER_JOURNAL_CHILD'] === '1') {
   for (let index = 0; index < count; index += 1) {
     journal.record(childFact(index));
   }
+  await journal.written();
   process.stdout.write('done\n'); // "answered": every fact is journaled before this
   setInterval(() => undefined, 60_000);
 }

@@ -73,11 +73,17 @@ const header = (request: FastifyRequest, name: string): string | null => {
   return typeof value === 'string' ? value : null;
 };
 
-function answered(request: FastifyRequest, reply: FastifyReply): void {
+/** Records the request's fact, if any, and returns the journal write the answer must wait for. */
+function answered(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
   const context = (request as WithContext)[CONTEXT];
   if (!context || context.done) {
-    return;
+    return context?.facts.written();
   }
+  record(request, reply, context);
+  return context.facts.written();
+}
+
+function record(request: FastifyRequest, reply: FastifyReply, context: FactContext): void {
   context.done = true;
   const status = reply.statusCode;
   const caller = context.caller();

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * Set per request (the access guard sets its service's), so one process serving several services
  * (embedded mode) tells each request's own service.
  */
-export type AnswerListener = (request: FastifyRequest, reply: FastifyReply) => void;
+export type AnswerListener = (request: FastifyRequest, reply: FastifyReply) => Promise<void> | undefined;
 
 export const ANSWER_LISTENER = Symbol.for('quiver.answer-listener');
 const PROBLEM_CODE = Symbol.for('quiver.problem-code');
@@ -17,14 +17,23 @@ type Annotated = FastifyRequest & { [ANSWER_LISTENER]?: AnswerListener; [PROBLEM
 export function listenForAnswers(instance: FastifyInstance): void {
   instance.addHook('onSend', (request, reply, payload, done) => {
     const listener = (request as Annotated)[ANSWER_LISTENER];
+    let before: Promise<void> | undefined;
     if (listener !== undefined) {
       try {
-        listener(request, reply);
+        before = listener(request, reply);
       } catch {
         // a listener's fault never changes the answer
       }
     }
-    done(null, payload);
+    if (before === undefined) {
+      done(null, payload);
+      return;
+    }
+    // What the listener recorded is written first (the journal's group commit); its failure never changes the answer.
+    before.then(
+      () => done(null, payload),
+      () => done(null, payload),
+    );
   });
 }
 
