@@ -78,11 +78,15 @@ export function boundBody(request: IncomingMessage, response: ServerResponse, ti
   });
   // Once answered, a request is no longer Node's to abort when its connection closes: a body cut
   // short after the answer would leave its reader waiting for ever. End it in an error here.
-  socket.once('close', () => {
+  const onSocketClose = (): void => {
     if (!request.complete && !request.destroyed) {
       request.destroy(Object.assign(new Error('the connection closed before the request body ended'), { code: 'ECONNRESET' }));
     }
-  });
+  };
+  socket.once('close', onSocketClose);
+  // A kept-alive connection carries many requests: once this body is whole, its listener goes (else
+  // every upload on the connection stays reachable from the socket until it closes).
+  request.once('end', () => socket.off('close', onSocketClose));
 }
 
 /** Reads and drops what is left of an answered request's body for at most `lingerMs`, then closes. */
