@@ -21,7 +21,7 @@ const freshDirectory = (): string => {
 };
 
 /** A real in-process bus that refuses publishes while `down`, and a subscriber that keeps every message. */
-async function busWithReader(): Promise<{ bus: EventBus & { down: boolean }; messages: string[]; ids: () => string[]; close: () => Promise<void> }> {
+async function busWithReader(): Promise<{ bus: EventBus & { down: boolean; held: Promise<void> | undefined; publishes: number }; messages: string[]; ids: () => string[]; close: () => Promise<void> }> {
   const real = new InProcessEventBus();
   await real.ensureTopics([{ name: ACCESS_FACTS_TOPIC, partitions: 3 }]);
   const messages: string[] = [];
@@ -36,10 +36,15 @@ async function busWithReader(): Promise<{ bus: EventBus & { down: boolean }; mes
   });
   const bus = {
     down: false,
+    /** While set, publishes wait for it (a slow broker). */
+    held: undefined as Promise<void> | undefined,
+    publishes: 0,
     ensureTopics: real.ensureTopics.bind(real),
     subscribe: real.subscribe.bind(real),
     close: real.close.bind(real),
-    publish(topic: string, batch: readonly OutgoingMessage[]): Promise<void> {
+    async publish(topic: string, batch: readonly OutgoingMessage[]): Promise<void> {
+      bus.publishes += 1;
+      await bus.held;
       return bus.down ? Promise.reject(Object.assign(new Error('broker not available'), { name: 'KafkaJSConnectionError' })) : real.publish(topic, batch);
     },
   };
@@ -127,6 +132,36 @@ describe('FactJournal over a real in-process bus', () => {
     assert.ok(journalFiles(directory).length >= 3, `rotated into ${journalFiles(directory).length} files while the bus was down`);
     reader.bus.down = false;
     await eventually(() => reader.ids().length === 300 && journalFiles(directory).length === 1, { what: 'old files shipped and deleted' });
+    assert.deepEqual(reader.ids(), range(0, 300));
+    await journal.stop();
+    await reader.close();
+  });
+
+  it('ships every fact of a file that is rotated while a batch of it is being published', async () => {
+    const reader = await busWithReader();
+    const directory = freshDirectory();
+    let release!: () => void;
+    reader.bus.held = new Promise<void>((resolve) => (release = resolve));
+    const journal = FactJournal.open({ directory, bus: reader.bus, intervalMs: 60_000, maxFileBytes: 16 * 1024 });
+    for (let index = 0; index < 10; index += 1) {
+      journal.record(fact(index));
+    }
+    await journal.written();
+    const shipping = journal.ship(); // reads what the file holds now, then waits for the broker
+    await eventually(() => reader.bus.publishes > 0, { what: 'the first batch on its way' });
+    // Meanwhile the file grows past its limit and is closed for a new one.
+    for (let index = 10; index < 300; index += 1) {
+      journal.record(fact(index));
+      if (index % 10 === 9) {
+        await journal.written();
+      }
+    }
+    assert.ok(journalFiles(directory).length >= 2, 'rotated while the batch was held');
+    reader.bus.held = undefined;
+    release();
+    await shipping;
+    await journal.ship();
+    await eventually(() => reader.ids().length >= 300, { what: 'every fact shipped' });
     assert.deepEqual(reader.ids(), range(0, 300));
     await journal.stop();
     await reader.close();

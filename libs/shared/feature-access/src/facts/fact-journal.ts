@@ -397,7 +397,9 @@ export class FactJournal {
         await handle.close();
       }
     }
-    if (file.closed && file.shipped >= size) {
+    // `size` is what the file held when this round began: it may have grown, and been closed for a
+    // new file, while a batch was on its way. Delete it only once what it finally holds is shipped.
+    if (file.closed && file.shipped >= (file.written ?? size)) {
       this.forget(file);
       for (const kind of ['jsonl', 'offset', 'lock'] as const) {
         this.unlinkQuietly(this.path(file.base, kind));
