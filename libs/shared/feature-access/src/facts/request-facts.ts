@@ -79,11 +79,12 @@ function answered(request: FastifyRequest, reply: FastifyReply): Promise<void> |
   if (!context || context.done) {
     return context?.facts.written();
   }
-  record(request, reply, context);
-  return context.facts.written();
+  // A request that recorded nothing (a counted page read, an unnoted one) waits for no one's write.
+  return record(request, reply, context) ? context.facts.written() : undefined;
 }
 
-function record(request: FastifyRequest, reply: FastifyReply, context: FactContext): void {
+/** Records the request's fact; false when there is none to record now. */
+function record(request: FastifyRequest, reply: FastifyReply, context: FactContext): boolean {
   context.done = true;
   const status = reply.statusCode;
   const caller = context.caller();
@@ -98,22 +99,23 @@ function record(request: FastifyRequest, reply: FastifyReply, context: FactConte
   if (status === 401 || status === 403) {
     const details = intent ? { ...intent.details, attempted: intent.action } : {};
     context.facts.record({ ...who, ...about, action: 'auth.denied', outcome: 'denied', reason: problemCodeOf(request) ?? null, details });
-    return;
+    return true;
   }
   if (!intent) {
-    return;
+    return false;
   }
   if (intent.action === 'pages.read') {
     if ((status === 200 || status === 304) && intent.project) {
       context.facts.countPageRead({ ...who, project: intent.project });
     }
-    return;
+    return false;
   }
   if (DOWNLOADS.has(intent.action)) {
     if (request.method === 'GET' && (status === 200 || status === 206)) {
       context.facts.record({ ...who, ...about, action: intent.action, outcome: 'success', ...(intent.details ? { details: intent.details } : {}) });
+      return true;
     }
-    return;
+    return false;
   }
   const outcome = status < 400 ? 'success' : status >= 500 ? 'failed' : 'refused';
   context.facts.record({
@@ -124,4 +126,5 @@ function record(request: FastifyRequest, reply: FastifyReply, context: FactConte
     reason: outcome === 'success' ? null : (problemCodeOf(request) ?? null),
     ...(intent.details ? { details: intent.details } : {}),
   });
+  return true;
 }
