@@ -33,7 +33,7 @@ const transactions = new Map<number, OpenTransaction>();
 
 const answer = (message: PgliteAnswer): void => port.postMessage(message);
 
-async function begin(db: PgliteDatabase, request: PgliteRequest & { op: 'begin' }): Promise<void> {
+async function begin(db: PgliteDatabase, id: number, isolation: PgliteRequest & { op: 'begin' }): Promise<void> {
   let started!: (executor: SqlExecutor) => void;
   const executor = new Promise<SqlExecutor>((resolve) => (started = resolve));
   let end!: (commit: boolean) => void;
@@ -46,7 +46,7 @@ async function begin(db: PgliteDatabase, request: PgliteRequest & { op: 'begin' 
           throw new RolledBack();
         }
       },
-      request.isolation ? { isolation: request.isolation } : {},
+      isolation.isolation ? { isolation: isolation.isolation } : {},
     )
     .catch((error: unknown) => {
       if (!(error instanceof RolledBack)) {
@@ -58,7 +58,7 @@ async function begin(db: PgliteDatabase, request: PgliteRequest & { op: 'begin' 
   if (!first) {
     throw new Error('the transaction ended before it began');
   }
-  transactions.set(request.id, { executor: first, end, done });
+  transactions.set(id, { executor: first, end, done });
 }
 
 async function handle(request: PgliteRequest): Promise<unknown> {
@@ -69,7 +69,7 @@ async function handle(request: PgliteRequest): Promise<unknown> {
     case 'exec':
       return (request.tx === undefined ? db : executorOf(request.tx)).exec(request.script);
     case 'begin':
-      await begin(db, request);
+      await begin(db, request.id, request);
       return request.id;
     case 'commit':
     case 'rollback': {

@@ -79,12 +79,11 @@ function answered(request: FastifyRequest, reply: FastifyReply): Promise<void> |
   if (!context || context.done) {
     return context?.facts.written();
   }
-  // A request that recorded nothing (a counted page read, an unnoted one) waits for no one's write.
-  return record(request, reply, context) ? context.facts.written() : undefined;
+  record(request, reply, context);
+  return context.facts.written();
 }
 
-/** Records the request's fact; false when there is none to record now. */
-function record(request: FastifyRequest, reply: FastifyReply, context: FactContext): boolean {
+function record(request: FastifyRequest, reply: FastifyReply, context: FactContext): void {
   context.done = true;
   const status = reply.statusCode;
   const caller = context.caller();
@@ -99,23 +98,22 @@ function record(request: FastifyRequest, reply: FastifyReply, context: FactConte
   if (status === 401 || status === 403) {
     const details = intent ? { ...intent.details, attempted: intent.action } : {};
     context.facts.record({ ...who, ...about, action: 'auth.denied', outcome: 'denied', reason: problemCodeOf(request) ?? null, details });
-    return true;
+    return;
   }
   if (!intent) {
-    return false;
+    return;
   }
   if (intent.action === 'pages.read') {
     if ((status === 200 || status === 304) && intent.project) {
       context.facts.countPageRead({ ...who, project: intent.project });
     }
-    return false;
+    return;
   }
   if (DOWNLOADS.has(intent.action)) {
     if (request.method === 'GET' && (status === 200 || status === 206)) {
       context.facts.record({ ...who, ...about, action: intent.action, outcome: 'success', ...(intent.details ? { details: intent.details } : {}) });
-      return true;
     }
-    return false;
+    return;
   }
   const outcome = status < 400 ? 'success' : status >= 500 ? 'failed' : 'refused';
   context.facts.record({
@@ -126,5 +124,4 @@ function record(request: FastifyRequest, reply: FastifyReply, context: FactConte
     reason: outcome === 'success' ? null : (problemCodeOf(request) ?? null),
     ...(intent.details ? { details: intent.details } : {}),
   });
-  return true;
 }
