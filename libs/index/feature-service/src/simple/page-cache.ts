@@ -8,14 +8,24 @@ export interface CachedPage {
   readonly serial: number;
   /** The project's live serial when it was read (embedded mode), to tell staleness without a lookup. */
   readonly live: LiveSerial | undefined;
-  html: string | undefined;
-  htmlV1: string | undefined;
-  jsonV1: string | undefined;
-  /** Bytes of the bodies held (their UTF-8 length: pages are almost all ASCII, one byte a character in memory). */
+  html: Buffer | undefined;
+  htmlV1: Buffer | undefined;
+  jsonV1: Buffer | undefined;
+  /** Memory the page holds: its bodies' UTF-8 bytes, `PAGE_OVERHEAD_BYTES`, and `BODY_OVERHEAD_BYTES` a body. */
   bytes: number;
   /** Served since eviction last passed it: it gets a second chance (CLOCK) instead of being dropped. */
   used: boolean;
 }
+
+/**
+ * What a page costs besides its bodies' bytes: the map entry, the key and the entry object; and
+ * each body's Buffer and ArrayBuffer (V8 heap) with the backing store's own allocation (malloc).
+ * Measured on Node 24 with 100,000 pages of one to three bodies of 200-4,000 bytes, after a full
+ * collection, with the tunables of `tools/runtime-env.mjs`: 1.0-1.3 KiB of resident memory beyond
+ * the bytes for a page with one body, and about 0.7 KiB for each further body (docs/adr/0022).
+ */
+export const PAGE_OVERHEAD_BYTES = 512;
+export const BODY_OVERHEAD_BYTES = 640;
 
 const slotOf = (format: string): Slot | undefined => (Object.hasOwn(SLOTS, format) ? SLOTS[format as keyof typeof SLOTS] : undefined);
 
@@ -25,12 +35,16 @@ const slotOf = (format: string): Slot | undefined => (Object.hasOwn(SLOTS, forma
  * the body was rendered at (`ProjectSerials.isCurrent`; the database decides in distributed mode,
  * so read-your-writes holds across replicas).
  *
- * Only the rendered bodies are kept (as flat strings), not the page objects they were rendered
- * from, so a registry of tens of thousands of projects does not make every garbage collection walk
- * tens of thousands of pages, files and dates, and a hit touches one map entry and one object. A
- * format not rendered yet loads the page again.
+ * Only the rendered bodies are kept, not the page objects they were rendered from, so a registry of
+ * tens of thousands of projects does not make every garbage collection walk tens of thousands of
+ * pages, files and dates, and a hit touches one map entry and one object. A format not rendered
+ * yet loads the page again.
  *
- * Bounded by the bytes of the bodies (`QUIVER_PAGE_CACHE_BYTES`), not by a count of projects, so
+ * The bodies are UTF-8 bytes in Buffers that own exactly their memory, outside the V8 heap: V8
+ * sizes its heap as a multiple of what is live there, so bodies kept as strings were paid for up
+ * to four times over in committed heap (docs/adr/0022), and every send encoded them again.
+ *
+ * Bounded by the memory the pages hold (`QUIVER_PAGE_CACHE_BYTES`), not by a count of projects, so
  * the number of projects a registry has is not a cliff: when the budget is exceeded, pages not
  * served since the eviction hand last passed them go first (second chance, CLOCK). A hit only sets
  * a flag; it never reorders the map. A body larger than an eighth of the budget is not kept.
@@ -42,7 +56,7 @@ export class PageCache {
   constructor(readonly budgetBytes: number) {}
 
   /** The cached body of `name` in `format`, with the serial it was rendered at; not checked for freshness. */
-  get(name: string, format: string): { readonly body: string; readonly page: CachedPage } | undefined {
+  get(name: string, format: string): { readonly body: Buffer; readonly page: CachedPage } | undefined {
     const page = this.entries.get(name);
     const slot = slotOf(format);
     const body = page && slot ? page[slot] : undefined;
@@ -55,33 +69,37 @@ export class PageCache {
     return { body, page };
   }
 
-  /** Keeps `body`, rendered in `format` from the page at `serial`; other formats of the same serial stay. */
-  set(name: string, serial: number, live: LiveSerial | undefined, format: string, body: string): void {
+  /**
+   * Keeps `body`, rendered in `format` from the page at `serial`; other formats of the same serial
+   * stay. Returns the body's bytes, kept or not, for the caller to send.
+   */
+  set(name: string, serial: number, live: LiveSerial | undefined, format: string, body: string): Buffer {
+    // Its own ArrayBuffer: a small Buffer.from() is a view into a shared pool slab, and keeping the
+    // view would keep the whole slab.
+    const encoded = Buffer.allocUnsafeSlow(Buffer.byteLength(body));
+    encoded.write(body);
     const slot = slotOf(format);
-    if (!slot) {
-      return;
-    }
-    // One flat copy: a rendered page is a rope of concatenated pieces, and every send would walk it.
-    const encoded = Buffer.from(body);
-    const size = encoded.length;
-    if (size > this.budgetBytes / 8) {
-      return;
+    const cost = encoded.length + BODY_OVERHEAD_BYTES;
+    if (!slot || cost + PAGE_OVERHEAD_BYTES > this.budgetBytes / 8) {
+      return encoded;
     }
     let page = this.entries.get(name);
     if (page?.serial !== serial) {
       this.drop(name);
-      page = { serial, live, html: undefined, htmlV1: undefined, jsonV1: undefined, bytes: 0, used: false };
+      page = { serial, live, html: undefined, htmlV1: undefined, jsonV1: undefined, bytes: PAGE_OVERHEAD_BYTES, used: false };
       this.entries.set(name, page);
+      this.bytes += PAGE_OVERHEAD_BYTES;
     }
     const previous = page[slot];
-    page[slot] = encoded.toString();
-    const grown = size - (previous === undefined ? 0 : Buffer.byteLength(previous));
+    page[slot] = encoded;
+    const grown = cost - (previous === undefined ? 0 : previous.length + BODY_OVERHEAD_BYTES);
     page.bytes += grown;
     this.bytes += grown;
     this.evict(name);
+    return encoded;
   }
 
-  /** Bytes of bodies held now. */
+  /** Memory the pages held now take: their bodies' bytes and the overheads. */
   get size(): number {
     return this.bytes;
   }

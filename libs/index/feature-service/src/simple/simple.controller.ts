@@ -79,7 +79,7 @@ export class SimpleController {
   }
 
   /** The project's page in `mediaType` at its current serial: cached while the serial holds, else read and rendered. */
-  private async page(name: string, mediaType: string): Promise<{ readonly body: string; readonly serial: number } | undefined> {
+  private async page(name: string, mediaType: string): Promise<{ readonly body: Buffer; readonly serial: number } | undefined> {
     const cached = this.cache.get(name, mediaType);
     if (cached && (await this.serials.isCurrent(name, cached.page.serial, cached.page.live))) {
       return { body: cached.body, serial: cached.page.serial };
@@ -93,15 +93,14 @@ export class SimpleController {
       return undefined;
     }
     const body = mediaType.endsWith('json') ? renderProjectJson(page) : renderProjectHtml(page);
-    this.cache.set(name, page.lastSerial, live, mediaType, body);
-    return { body, serial: page.lastSerial };
+    return { body: this.cache.set(name, page.lastSerial, live, mediaType, body), serial: page.lastSerial };
   }
 
-  /** JSON goes out as bytes: Fastify would append `; charset=utf-8` to a string, and PEP 691 names the bare type. */
-  private send(reply: FastifyReply, mediaType: string, body: string): FastifyReply {
+  /** Bodies go out as bytes: Fastify would append `; charset=utf-8` to a JSON string, and PEP 691 names the bare type. */
+  private send(reply: FastifyReply, mediaType: string, body: string | Buffer): FastifyReply {
     const json = mediaType.endsWith('json');
     return privateAnswer(reply.code(200), { negotiated: true })
       .header('content-type', json ? mediaType : `${mediaType}; charset=utf-8`)
-      .send(json ? Buffer.from(body) : body);
+      .send(typeof body === 'string' ? Buffer.from(body) : body);
   }
 }
