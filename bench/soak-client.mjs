@@ -17,6 +17,9 @@ import { performance } from 'node:perf_hooks';
 const JSON_TYPE = 'application/vnd.pypi.simple.v1+json';
 const SMALL_FILE_BYTES = 1024 * 1024; // what the index's small-file cache may hold per file
 const ENTRY_OVERHEAD_BYTES = 1024; // what it counts per file besides the bytes (small-file-cache.ts)
+// What the page cache counts for a page with one body besides its bytes (page-cache.ts: 512 a page,
+// 640 a body); a page held in both formats counts the page's share twice here: an upper bound.
+const PAGE_OVERHEAD_BYTES = 512 + 640;
 
 /** project → its acknowledged files ({filename, sha256, kind}); `names` for random picks. */
 const projects = new Map();
@@ -72,7 +75,7 @@ async function install() {
   if (!count('pages', page, 200)) {
     return;
   }
-  pageBytes.set(`${project}/${json ? 'j' : 'h'}`, page.body.length);
+  pageBytes.set(`${project}/${json ? 'j' : 'h'}`, page.body.length + PAGE_OVERHEAD_BYTES);
   const file = pick(projects.get(project));
   const url = `/files/${file.sha256}/${encodeURIComponent(file.filename)}`;
   if (file.kind === 'wheel') {

@@ -339,7 +339,7 @@ try {
   );
   const beyond = Math.max(...soakSamples.map((s) => s.rss - Math.min(PAGE_CACHE, s.pageCacheBound) - Math.min(FILE_CACHE, s.fileCacheBound) - DATABASES * DB_BUFFERS));
   out(`\nBudget: page cache ${mib(PAGE_CACHE)} + file cache ${mib(FILE_CACHE)} + ${DATABASES} × database buffers ${mib(DB_BUFFERS)} + constant ${CONSTANT_MIB} = ${mib(BUDGET)} MiB.`);
-  out(`After the warm-up (${soakSamples.length} samples): RSS at most ${mib(maxRss)} MiB (peak ${mib(maxPeak)} MiB): **${withinBudget ? 'within the budget' : 'OVER the budget'}**. The caches held at most ${mib(cacheBound)} MiB (what the readers received, by distinct page and file, with the file cache's 1 KiB per entry); RSS beyond the caches' contents and the buffer pools: at most ${mib(beyond)} MiB (what the constant covers).`);
+  out(`After the warm-up (${soakSamples.length} samples): RSS at most ${mib(maxRss)} MiB (peak ${mib(maxPeak)} MiB): **${withinBudget ? 'within the budget' : 'OVER the budget'}**. The caches held at most ${mib(cacheBound)} MiB (what the readers received, by distinct page and file, with the overheads each cache counts per entry); RSS beyond the caches' contents and the buffer pools: at most ${mib(beyond)} MiB (what the constant covers).`);
   out(`Growth after the warm-up: ${growth.toFixed(2)} MiB/min (second half: ${slope(half.map((s) => [s.minute, s.rss])).toFixed(2)} MiB/min).`);
   out(`Acknowledged uploads: ${verification.checked.toLocaleString('en')} in ${verification.projects.toLocaleString('en')} projects; downloaded with the right sha256 and listed: **${allThere ? 'all' : `${verification.problems.length} problems`}**.`);
   for (const problem of verification.problems.slice(0, 20)) {
