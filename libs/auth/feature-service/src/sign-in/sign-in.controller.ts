@@ -1,6 +1,6 @@
 import { Body, Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PASSWORDS_PATH, type PasswordCheck } from '@quiver/shared-feature-access';
+import { answerAfterFacts, PASSWORDS_PATH, type PasswordCheck } from '@quiver/shared-feature-access';
 import { parseAuthorization, Public, sendProblem } from '@quiver/shared-feature-runtime';
 import { SIGN_IN, type SignInService } from './sign-in.service.js';
 
@@ -56,6 +56,10 @@ export class SignInController {
 
   /** The password check, recorded as one `auth.login` fact (a request without a username and password too). */
   private async check(request: FastifyRequest, via: 'login' | 'install'): Promise<PasswordCheck> {
+    if (this.signIn.facts) {
+      // No guard begins this public route's facts: its answers wait for the journal all the same.
+      answerAfterFacts(request, this.signIn.facts);
+    }
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind !== 'password' || !this.signIn.configured) {
       this.signIn.facts?.record({

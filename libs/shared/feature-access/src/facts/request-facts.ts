@@ -42,6 +42,14 @@ export function beginRequestFacts(request: FastifyRequest, facts: AccessFacts, c
   setAnswerListener(request, answered);
 }
 
+/**
+ * For a route no access guard begins facts for (`@Public()`, such as sign-in) whose handler records
+ * its own: the answer waits until what was recorded is written, as a guarded route's does.
+ */
+export function answerAfterFacts(request: FastifyRequest, facts: AccessFacts): void {
+  setAnswerListener(request, () => facts.written());
+}
+
 /** Who a request that is about to be refused claimed to be. */
 export function noteClaimant(request: FastifyRequest, claimant: { readonly actor?: string | undefined; readonly tokenId?: string | undefined }): void {
   const context = (request as WithContext)[CONTEXT];
