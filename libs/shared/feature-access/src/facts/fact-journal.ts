@@ -25,8 +25,12 @@ export interface FactJournalOptions {
 /** One journal file: `<base>.jsonl`, with its shipped offset in `<base>.offset` and its owner in `<base>.lock`. */
 interface JournalFile {
   readonly base: string;
-  /** Bytes of it already published (and recorded in its offset file). */
+  /** Bytes of it already published (recorded in its offset file within `OFFSET_SAVE_MS`). */
   shipped: number;
+  /** What its offset file holds (undefined: not known to be written by this journal). */
+  saved?: number;
+  /** When this journal last wrote its offset file. */
+  savedAt?: number;
   /** This journal writes it: its size is known without a stat. */
   written?: number;
   /** The file is complete (not written any more): once shipped it is deleted. */
@@ -38,6 +42,11 @@ interface JournalFile {
 const CHUNK_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 5_000;
 const SCAN_MS = 10_000;
+/**
+ * A file's shipped offset is written at most this often (and when the journal stops): a process
+ * killed in between ships up to this much again, which consumers drop by fact id.
+ */
+const OFFSET_SAVE_MS = 1_000;
 /** Journals of this process that are running, by instance (a lock of this pid names one of them, or a dead one). */
 const LIVE = new Set<string>();
 const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 60) || 'host';
@@ -203,6 +212,7 @@ export class FactJournal {
     this.closeActive();
     await this.ship();
     for (const file of this.files.splice(0)) {
+      this.saveOffset(file, true);
       this.unlinkQuietly(this.path(file.base, 'lock'));
     }
     LIVE.delete(this.instance);
@@ -330,7 +340,7 @@ export class FactJournal {
       } catch {
         // never shipped
       }
-      this.files.unshift({ base, shipped, closed: true, adopted: true });
+      this.files.unshift({ base, shipped, saved: shipped, closed: true, adopted: true });
     }
   }
 
@@ -385,7 +395,8 @@ export class FactJournal {
           if (end < 0) {
             if (file.adopted && file.shipped + bytesRead >= size) {
               this.options.onProblem?.(`skipped a torn last line (${bytesRead} bytes) of ${file.base}`);
-              this.saveOffset(file, size);
+              this.advance(file, size);
+              this.saveOffset(file, true);
             }
             break; // a line still being written (or longer than a chunk, which no fact is)
           }
@@ -395,6 +406,7 @@ export class FactJournal {
         }
       } finally {
         await handle.close();
+        this.saveOffset(file, false);
       }
     }
     // `size` is what the file held when this round began: it may have grown, and been closed for a
@@ -417,7 +429,7 @@ export class FactJournal {
       if (lines.length > 0 && !(await this.publish(lines))) {
         return false;
       }
-      this.saveOffset(file, file.shipped + consumed);
+      this.advance(file, file.shipped + consumed);
       lines = [];
       batchBytes = 0;
       consumed = 0;
@@ -467,15 +479,22 @@ export class FactJournal {
     }
   }
 
-  private saveOffset(file: JournalFile, offset: number): void {
-    if (offset === file.shipped) {
+  /** What the bus acknowledged of a file (saved to its offset file by `saveOffset`). */
+  private advance(file: JournalFile, offset: number): void {
+    file.shipped = Math.max(file.shipped, offset);
+  }
+
+  /** Writes a file's shipped offset, if it moved: at most every `OFFSET_SAVE_MS`, unless `now`. */
+  private saveOffset(file: JournalFile, now: boolean): void {
+    if (file.shipped === (file.saved ?? 0) || (!now && Date.now() - (file.savedAt ?? 0) < OFFSET_SAVE_MS)) {
       return;
     }
-    file.shipped = offset;
     const path = this.path(file.base, 'offset');
     try {
-      writeFileSync(`${path}.tmp`, String(offset), { mode: 0o600 });
+      writeFileSync(`${path}.tmp`, String(file.shipped), { mode: 0o600 });
       renameSync(`${path}.tmp`, path);
+      file.saved = file.shipped;
+      file.savedAt = Date.now();
     } catch (error) {
       this.options.onProblem?.(`cannot record the shipped offset (${(error as NodeJS.ErrnoException).code ?? 'error'}); facts may be shipped twice`);
     }
