@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDistributed, type DistributedRegistry } from './support/distributed.js';
+import { assertHeadAsGet } from './support/head.js';
 import { basicToken, publishWheel } from './support/publish.js';
 import { runPython } from './support/python.js';
 
@@ -65,5 +66,9 @@ describe('read-your-writes through the front door (distributed mode)', () => {
       }
     }
     assert.deepEqual(misses, [], `${misses.length} of ${ROUNDS} rounds missed`);
+  });
+
+  it('answers HEAD through the front door with the status and headers a GET sends (issue 14, Done-when 2; see head.e2e.spec.ts)', async () => {
+    await assertHeadAsGet(registry.base, auth, 'ryw-head');
   });
 });

@@ -1,4 +1,5 @@
-import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { allows, type Caller } from '@quiver/shared-domain-access';
 
 /**
@@ -13,4 +14,14 @@ export const mayRead = (caller: Caller, project: string): boolean => allows(call
  */
 export function privateAnswer(reply: FastifyReply, options: { negotiated?: boolean; cacheControl?: string } = {}): FastifyReply {
   return reply.header('vary', options.negotiated ? 'Accept, Authorization' : 'Authorization').header('cache-control', options.cacheControl ?? 'private, no-cache');
+}
+
+/**
+ * Sends an answer without content the same to GET and HEAD: a 304, a 412 without a body, or the
+ * headers of a HEAD (with the Content-Length already set that a GET would send). Fastify's own HEAD
+ * route gives a missing body `Content-Length: 0`, which a GET's 304 does not carry and RFC 9110
+ * §8.6 forbids on a 304 or HEAD of a non-empty representation: an empty stream avoids it.
+ */
+export function sendEmpty(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return request.method === 'HEAD' ? reply.send(Readable.from([])) : reply.send();
 }

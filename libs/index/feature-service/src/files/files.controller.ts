@@ -7,7 +7,7 @@ import type { Caller } from '@quiver/shared-domain-access';
 import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { BlobNotFoundError, BlobStoreUnavailableError, type StatedBlob } from '@quiver/shared-ports';
 import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
-import { mayRead, privateAnswer } from '../read-auth.js';
+import { mayRead, privateAnswer, sendEmpty } from '../read-auth.js';
 import { ProjectSerials } from '../simple/project-serials.js';
 import { ProjectReadModel } from '../simple/project.read-model.js';
 import { parseRange } from './byte-range.js';
@@ -72,7 +72,7 @@ export class FilesController {
       .header('content-disposition', contentDisposition(filename));
     const precondition = evaluatePreconditions(request.headers, etag);
     if (precondition === 'not-modified') {
-      return reply.code(304).send();
+      return sendEmpty(request, reply.code(304));
     }
     if (precondition === 'precondition-failed') {
       return withoutFileHeaders(reply).header('etag', etag).code(412).send('Precondition Failed: If-Match names no current entity tag of this file.\n');
@@ -105,9 +105,8 @@ export class FilesController {
       void reply.header('content-range', `bytes ${range.start}-${range.end}/${target.size}`);
     }
     if (headOnly) {
-      // An empty stream, not nothing: Fastify's HEAD route would replace a missing body's
-      // Content-Length with 0, and RFC 9110 §8.6 wants the length a GET would send.
-      return reply.code(partial ? 206 : 200).send(Readable.from([]));
+      // The Content-Length a GET would send (RFC 9110 §8.6), which sendEmpty keeps.
+      return sendEmpty(request, reply.code(partial ? 206 : 200));
     }
     if (!partial && target.size <= SMALL_FILE_BYTES) {
       return this.sendSmall(reply, filename, target, stored.revision);

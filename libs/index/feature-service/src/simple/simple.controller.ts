@@ -13,7 +13,7 @@ import { INDEX_DEPENDENCIES, type IndexDependencies } from '../index.ports.js';
 import { allowsEverywhere, type Caller } from '@quiver/shared-domain-access';
 import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { SingleQuery } from '@quiver/shared-feature-runtime';
-import { mayRead, privateAnswer } from '../read-auth.js';
+import { mayRead, privateAnswer, sendEmpty } from '../read-auth.js';
 import { PageCache } from './page-cache.js';
 import { ProjectReadModel } from './project.read-model.js';
 import { ProjectSerials } from './project-serials.js';
@@ -73,7 +73,7 @@ export class SimpleController {
     void reply.header('x-pypi-last-serial', String(page.serial)).header('etag', etag);
     const precondition = evaluatePreconditions(request.headers, etag);
     if (precondition !== 'proceed') {
-      return privateAnswer(reply.code(precondition === 'not-modified' ? 304 : 412), { negotiated: true }).send();
+      return sendEmpty(request, privateAnswer(reply.code(precondition === 'not-modified' ? 304 : 412), { negotiated: true }));
     }
     return this.send(reply, mediaType, page.body);
   }
