@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
-import { upload as uploadTo, type Fields, type FilePart as Part } from './support/bad-input.js';
+import { listTree, upload as uploadTo, type Fields, type FilePart as Part } from './support/bad-input.js';
 import { buildProject } from './support/python.js';
+import { writeZip } from '@quiver/shared-testing';
 import { generateApiToken } from '@quiver/shared-util-tokens';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -29,6 +30,10 @@ function countFiles(dir: string): number {
 describe('upload bad input (BAD-INPUT 1-47) against the running registry', () => {
   const work = mkdtempSync(join(tmpdir(), 'quiver-bad-input-'));
   const dataDir = join(work, 'data');
+  // Uploads are received in a directory of their own below spool/tmp (QUIVER_TEMP_DIR): a name like
+  // `../../etc/x` followed from there would land in spool/etc, which exists so that it could.
+  const spool = join(work, 'spool');
+  const tempDir = join(spool, 'tmp');
   let registry: Started;
   let base: string;
   let token: string;
@@ -74,7 +79,9 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     otherWheel = readFileSync((await buildProject(work, 'demo', '1.0', 'other-bytes')).wheel);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), QUIVER_NEW_PROJECTS_PER_HOUR: '0', QUIVER_DOCS_URL: `${DOCS_URL}/` }, root);
+    mkdirSync(join(spool, 'etc'), { recursive: true });
+    mkdirSync(tempDir, { recursive: true, mode: 0o700 });
+    registry = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir, QUIVER_TEMP_DIR: tempDir, QUIVER_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), QUIVER_NEW_PROJECTS_PER_HOUR: '0', QUIVER_DOCS_URL: `${DOCS_URL}/` }, root);
     await waitForHttp(`${base}/-/upload/health`, registry);
     token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   });
@@ -119,9 +126,17 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
   });
 
   it('refuses unsafe filenames and wrong extensions (19, 20)', async () => {
-    await refused(await upload(wheelFields(), { name: 'demo\\..\\x.whl', bytes: wheel }), 400, /Cannot upload a file with '\/' or '\\' in the name\./);
+    const sdistFields = wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(sdist) });
+    for (const [fields, name] of [
+      [sdistFields, '../../etc/demo-1.0.tar.gz'],
+      [wheelFields(), 'demo\\..\\x.whl'],
+      [sdistFields, 'a/demo-1.0.tar.gz'],
+    ] as const) {
+      await refused(await upload(fields, { name, bytes: name.endsWith('.whl') ? wheel : sdist }), 400, /Cannot upload a file with '\/' or '\\' in the name\./);
+    }
     await refused(await upload(wheelFields({ filetype: 'sdist', pyversion: 'source' }), { name: 'demo-1.0.tar.bz2', bytes: sdist }), 400, /Invalid file extension: Use \.tar\.gz, \.whl or \.zip extension\./);
-    assert.deepEqual(readdirSync(tmpdir()).filter((name) => name === 'etc'), [], 'nothing written outside the temp dir');
+    // Nothing was written outside the per-request directories, and they are gone.
+    assert.deepEqual(listTree(spool), ['etc', 'tmp'], 'nothing written beside or below the temp directory');
   });
 
   it('refuses a body over the size limit with the app message, not a bare 413 (21)', async () => {
@@ -173,9 +188,13 @@ describe('upload bad input (BAD-INPUT 1-47) against the running registry', () =>
     assert.doesNotMatch(conflict.body, /pypi/i, "no public index's help page");
     const sdistFields = wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(sdist) });
     assert.equal((await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist })).status, 200);
-    const second = await upload(wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(wheel) }), { name: 'demo-1.0.zip', bytes: wheel });
-    assert.equal(second.status, 400);
-    assert.match(second.body, /Only one sdist may be uploaded per release|Invalid distribution file/);
+    // A well-formed zip sdist of the same release: only the one-sdist rule can refuse it.
+    const zipSdist = writeZip([{ name: 'demo-1.0/PKG-INFO', data: Buffer.from('Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n') }]);
+    const blobsBefore = countFiles(join(dataDir, 'blobs'));
+    const second = await upload(wheelFields({ filetype: 'sdist', pyversion: 'source', sha256_digest: sha256(zipSdist) }), { name: 'demo-1.0.zip', bytes: zipSdist });
+    assert.equal(second.status, 400, second.body);
+    assert.match(second.body, /^Only one sdist may be uploaded per release\./);
+    assert.equal(countFiles(join(dataDir, 'blobs')), blobsBefore, 'the second sdist was not stored');
     const removed = await fetch(`${base}/api/packages/demo/files/demo-1.0.tar.gz`, { method: 'DELETE', headers: { authorization: auth() } });
     assert.equal(removed.status, 200);
     const reuse = await upload(sdistFields, { name: 'demo-1.0.tar.gz', bytes: sdist });
