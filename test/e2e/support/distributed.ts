@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { S3BlobStore } from '@quiver/shared-data-access-blob';
 import { requireEnv } from '@quiver/shared-testing';
 import { generateApiToken, hashApiToken } from '@quiver/shared-util-tokens';
+import { listTree } from './bad-input.js';
 import { exited, freePort, startProcess, stopProcess, waitForHttp, type Started } from './process.js';
 
 const SERVICES = ['index', 'upload', 'auth', 'audit'] as const;
@@ -28,6 +30,12 @@ export interface DistributedRegistry {
   restart(name: string): Promise<void>;
   /** Stops every process; resolves with whether each exited cleanly (code 0). */
   stop(): Promise<boolean>;
+  /** This registry's bucket (QUIVER_S3_BUCKET). */
+  readonly bucket: string;
+  /** How many objects the bucket holds (files, metadata files), read from S3. */
+  countObjects(): Promise<number>;
+  /** What is left below the upload replicas' temp directories (each replica has its own QUIVER_TEMP_DIR). */
+  uploadLeftovers(): string[];
 }
 
 /** Paths to services, as the Kubernetes Ingress routes them (deploy/k8s/base/ingress.yaml). */
@@ -104,6 +112,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
     QUIVER_JOURNAL_DIR: join(workDir, 'journal'),
     ...overrides,
   };
+  const tempRoot = join(workDir, 'upload-tmp');
   const instances = new Map<string, Started>();
   const launched = new Map<string, { readonly service: Service; readonly port: number; readonly env: Record<string, string> }>();
   const extras: Started[] = [];
@@ -125,7 +134,9 @@ export async function startDistributed(root: string, workDir: string, replicas =
     for (const service of SERVICES) {
       for (let replica = 1; replica <= replicas; replica += 1) {
         const port = await freePort();
-        const env = { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-${replica}` };
+        const tempDir = join(tempRoot, `${service}-${replica}`);
+        mkdirSync(tempDir, { recursive: true, mode: 0o700 });
+        const env = { ...shared, QUIVER_PORT: String(port), QUIVER_KAFKA_CLIENT_ID: `${service}-${replica}`, QUIVER_TEMP_DIR: tempDir };
         const started = startProcess(process.execPath, [`apps/${service}/dist/main.js`], env, root);
         instances.set(`${service}-${replica}`, started);
         launched.set(`${service}-${replica}`, { service, port, env });
@@ -165,5 +176,27 @@ export async function startDistributed(root: string, workDir: string, replicas =
     instances.set(name, started);
     await waitForHttp(`${urlOf(name)}/-/${service}/health`, started);
   };
-  return { base, token, instances, startExtra, urlOf, kill, restart, stop };
+  const bucket = shared.QUIVER_S3_BUCKET;
+  const countObjects = async (): Promise<number> => {
+    const objects = await S3BlobStore.open({
+      endpoint: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
+      accessKey: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
+      secretKey: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
+      region: process.env['QUIVER_TEST_S3_REGION'] ?? 'us-east-1',
+      bucket,
+      createBucket: false,
+    });
+    try {
+      let count = 0;
+      for await (const _ of objects.list('')) {
+        count += 1;
+      }
+      return count;
+    } finally {
+      await objects.close();
+    }
+  };
+  // The replicas' own directories (created by each at start) are expected; anything below them is left over.
+  const uploadLeftovers = (): string[] => listTree(tempRoot).filter((path) => path.includes('/'));
+  return { base, token, instances, startExtra, urlOf, kill, restart, stop, bucket, countObjects, uploadLeftovers };
 }
