@@ -170,20 +170,26 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
   it('F1: killing the broker during 100 concurrent uploads loses no acknowledged upload', async () => {
     let acked = 0;
     let killed: Promise<void> | undefined;
+    /** When the broker process was seen to exit (kill -9 resolves once it has). */
+    let deadAt: number | undefined;
     const rounds = Array.from({ length: 100 }, (_, i) => ({ project: `fault-kafka-${i}`, version: '1.0' }));
     const results = await Promise.all(
       rounds.map(async (round) => {
         const response = await upload(round.project, round.version);
         await response.arrayBuffer();
         if (response.status === 200 && (acked += 1) === 5) {
-          killed = broker.kill?.(); // kill -9 the broker while most uploads are still in flight
+          killed = broker.kill?.().then(() => void (deadAt = Date.now())); // kill -9 the broker while most uploads are still in flight
         }
-        return { ...round, status: response.status };
+        return { ...round, status: response.status, answeredAt: Date.now() };
       }),
     );
     await killed;
-    const ok = results.filter((result) => result.status === 200);
+    assert.ok(deadAt !== undefined, 'the broker was killed');
     assert.deepEqual(results.filter((result) => result.status !== 200), [], 'Kafka is not on the acknowledgement path');
+    // The premise: most uploads were still in flight when the broker was gone, and were answered after.
+    const afterDeath = results.filter((result) => result.answeredAt >= (deadAt ?? Infinity)).length;
+    assert.ok(afterDeath >= 50, `only ${afterDeath} of 100 uploads were answered after the broker died`);
+    const ok = results.filter((result) => result.status === 200);
     await broker.restart?.();
     // Every acknowledged upload becomes listed and downloadable once the relay has drained.
     await eventually(
