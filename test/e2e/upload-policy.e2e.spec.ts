@@ -1,8 +1,9 @@
 /**
  * BAD-INPUT.md's upload policy cases against running (embedded) registries: local versions (5),
  * single-line summaries (13), trove classifiers (14), the project quota (22), closed releases (27),
- * platform tags (37), standard-library and prohibited names (42, 43) and the new-project rate
- * limit (44). Every refusal is checked for its status and message and for leaving nothing behind:
+ * platform tags (37), standard-library and prohibited names (42, 43), the new-project rate
+ * limit (44), names confusable with an existing project's, new projects disallowed (64) and
+ * non-volatile projects (68). Every refusal is checked for its status and message and for leaving nothing behind:
  * no project page, no JSON API entry, no new blob.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildWheel, eventually } from '@quiver/shared-testing';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
 import { basicToken } from './support/publish.js';
+import { grant, issueToken } from './support/access.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -48,12 +50,25 @@ class Registry {
 
   constructor(private readonly settings: Record<string, string>) {}
 
+  /** The administrator's client, for the auth service's admin API. */
+  get admin(): { base: string; auth: string } {
+    return { base: this.base, auth: this.auth };
+  }
+
   async start(): Promise<void> {
     const port = await freePort();
     this.base = `http://127.0.0.1:${port}`;
     this.process = startProcess(process.execPath, ['apps/embedded/dist/main.js'], { QUIVER_PORT: String(port), QUIVER_DATA_DIR: join(this.work, 'data'), ...this.settings }, root);
     await waitForHttp(`${this.base}/-/upload/health`, this.process);
     this.token = readFileSync(join(this.work, 'data', 'admin-token'), 'utf8').trim();
+  }
+
+  /** Stops the process and starts it again on the same data with `settings` added. */
+  async restart(settings: Record<string, string>): Promise<void> {
+    const code = this.process ? await stopProcess(this.process) : 0;
+    assert.equal(code, 0, this.output());
+    Object.assign(this.settings, settings);
+    await this.start();
   }
 
   async stop(): Promise<void> {
@@ -71,8 +86,8 @@ class Registry {
     return this.process?.output() ?? '';
   }
 
-  /** Uploads `file` as twine does; `fields` override the defaults derived from the wheel. */
-  async upload(name: string, version: string, file: Wheel, fields: Fields = {}): Promise<Answer> {
+  /** Uploads `file` as twine does (with the administrator's token unless `auth` is given); `fields` override the defaults derived from the wheel. */
+  async upload(name: string, version: string, file: Wheel, fields: Fields = {}, auth = this.auth): Promise<Answer> {
     const form = new FormData();
     const all: Fields = {
       ':action': 'file_upload',
@@ -91,7 +106,7 @@ class Registry {
       }
     }
     form.append('content', new Blob([Buffer.from(file.bytes)], { type: 'application/octet-stream' }), file.filename);
-    const response = await fetch(`${this.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: this.auth } });
+    const response = await fetch(`${this.base}/legacy/`, { method: 'POST', body: form, headers: { authorization: auth } });
     return { status: response.status, reason: response.statusText, body: await response.text() };
   }
 
@@ -113,10 +128,10 @@ class Registry {
     return Object.values(body.releases ?? {}).flat().map((file) => file.filename).sort();
   }
 
-  async settingsOf(project: string, body?: unknown): Promise<Answer> {
+  async settingsOf(project: string, body?: unknown, auth = this.auth): Promise<Answer> {
     const response = await fetch(`${this.base}/api/packages/${encodeURIComponent(project)}/settings`, {
       method: body === undefined ? 'GET' : 'PUT',
-      headers: { authorization: this.auth, 'content-type': 'application/json', accept: 'application/json' },
+      headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, reason: response.statusText, body: await response.text() };
@@ -150,9 +165,9 @@ class Registry {
     assert.ok((await this.filenames(name)).includes(file.filename), `${file.filename} is served`);
   }
 
-  /** Runs the `quiver` CLI against this registry. */
-  async cli(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-    const started = startProcess(process.execPath, ['apps/cli/dist/main.js', ...args], { QUIVER_URL: this.base, QUIVER_TOKEN: this.token }, root);
+  /** Runs the `quiver` CLI against this registry (with the administrator's token unless `token` is given). */
+  async cli(args: readonly string[], token = this.token): Promise<{ code: number | null; output: string }> {
+    const started = startProcess(process.execPath, ['apps/cli/dist/main.js', ...args], { QUIVER_URL: this.base, QUIVER_TOKEN: token }, root);
     const code = await exited(started);
     return { code, output: started.output() };
   }
@@ -165,7 +180,7 @@ async function exited(started: Started): Promise<number | null> {
   return new Promise((resolve) => started.child.on('exit', resolve));
 }
 
-describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43) against the running registry', () => {
+describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43, 68, confusable names) against the running registry', () => {
   // Room for three of project 'quota''s padded wheels (about 20 kB each) but not four; the other
   // cases' wheels (under 1 kB) stay far below it.
   const quota = 64 * 1024;
@@ -287,10 +302,10 @@ describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43) against the ru
     await registry.accepted('closing', '1.0', nextFile());
     const shown = await registry.cli(['settings', 'closing']);
     assert.equal(shown.code, 0, shown.output);
-    assert.match(shown.output, /\{"closeReleasesAfter":null\}/, 'off by default');
+    assert.match(shown.output, /\{"closeReleasesAfter":null,"nonVolatile":false\}/, 'off by default');
     const set = await registry.cli(['settings', 'closing', '--close-releases-after', '1s']);
     assert.equal(set.code, 0, set.output);
-    assert.match(set.output, /\{"closeReleasesAfter":"1s"\}/);
+    assert.match(set.output, /\{"closeReleasesAfter":"1s","nonVolatile":false\}/);
     assert.match((await registry.settingsOf('closing')).body, /"closeReleasesAfter":"1s"/);
 
     const refusal = await eventually(
@@ -322,6 +337,67 @@ describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43) against the ru
     const off = await registry.cli(['settings', 'closing', '--close-releases-after', 'off']);
     assert.equal(off.code, 0, off.output);
     await registry.accepted('closing', '1.0', nextFile());
+  });
+
+  it('refuses a new project whose name is confusable with an existing one, naming it; the same project under another spelling is no new project', async () => {
+    await registry.accepted('acme-tools', '1.0', wheel('acme-tools', '1.0'));
+    for (const name of ['acme-t00ls', 'AcmeTools', 'acme.too1s', 'acme-tooIs']) {
+      await registry.refused(
+        () => registry.upload(name, '1.0', wheel(name, '1.0')),
+        name,
+        400,
+        new RegExp(`^The name '${name.replace(/\./g, '\\.')}' is too similar to an existing project, 'acme-tools'\\. Upload to 'acme-tools', or choose a clearly different name\\.`),
+      );
+    }
+    await registry.accepted('Acme_Tools', '2.0', wheel('Acme_Tools', '2.0'));
+    await registry.accepted('acme-tool', '1.0', wheel('acme-tool', '1.0'));
+  });
+
+  it('keeps the files of a non-volatile project unless an administrator on * forces the delete (68)', async () => {
+    const kept = wheel('keep', '1.0');
+    await registry.accepted('keep', '1.0', kept);
+    const owner = await issueToken(registry.admin, 'keep-owner', 'project admin');
+    await grant(registry.admin, 'keep-owner', 'admin', 'keep');
+    const protect = await registry.cli(['settings', 'keep', '--non-volatile'], owner.token);
+    assert.equal(protect.code, 0, protect.output);
+    assert.match(protect.output, /"nonVolatile":true/);
+    const remove = (query: string, auth: string): Promise<Response> => fetch(`${registry.base}/api/packages/keep/files/${kept.filename}${query}`, { method: 'DELETE', headers: { authorization: auth, accept: 'application/json' } });
+    for (const auth of [registry.auth, basicToken(owner.token)]) {
+      const refused = await remove('', auth);
+      assert.equal(refused.status, 403);
+      assert.deepEqual(JSON.parse(await refused.text()), {
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        detail: "Project 'keep' is non-volatile: its files cannot be deleted. An administrator on '*' can force it (quiver delete --force).",
+        code: 'non-volatile',
+      });
+    }
+    assert.equal((await remove('?force=true', basicToken(owner.token))).status, 403, "forcing takes an administrator on '*'");
+    assert.equal((await registry.settingsOf('keep', { nonVolatile: false }, basicToken(owner.token))).status, 403, "so does making it volatile again");
+    assert.equal((await remove('?force=yes', registry.auth)).status, 400);
+    assert.deepEqual(await registry.filenames('keep'), [kept.filename], 'nothing was deleted');
+    const forced = await registry.cli(['delete', 'keep', kept.filename, '--force']);
+    assert.equal(forced.code, 0, forced.output);
+    assert.deepEqual(await registry.filenames('keep'), []);
+    const volatile = await registry.cli(['settings', 'keep', '--volatile']);
+    assert.equal(volatile.code, 0, volatile.output);
+    assert.match(volatile.output, /"nonVolatile":false/);
+  });
+});
+
+describe('new projects disallowed (BAD-INPUT 64) against the running registry', () => {
+  const registry = new Registry({ QUIVER_NEW_PROJECTS_PER_HOUR: '0' });
+
+  before(() => registry.start());
+  after(() => registry.stop());
+
+  it('refuses every upload that would create a project with 403, stores nothing, and takes uploads to existing projects', async () => {
+    await registry.accepted('existing', '1.0', wheel('existing', '1.0'));
+    await registry.restart({ QUIVER_DISALLOW_NEW_PROJECTS: 'true' });
+    const refused = await registry.refused(() => registry.upload('brand-new', '1.0', wheel('brand-new', '1.0')), 'brand-new', 403, /^New project registration temporarily disabled\. See docs\/publishing\.md#new-projects /);
+    assert.match(refused.reason, /^New project registration temporarily disabled/);
+    await registry.accepted('existing', '2.0', wheel('existing', '2.0'));
   });
 });
 

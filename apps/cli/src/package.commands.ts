@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fields, segment, withToken, type CommandPlan, type Printed } from './plan.js';
 import { durationOrOff } from './option-values.js';
 import type { Submit } from './submit.js';
@@ -26,15 +26,22 @@ export function registerPackageCommands(program: Command, submit: Submit): void 
     .summary('remove one file; its name can never be used again')
     .argument('<project>', 'project name')
     .argument('<filename>', 'the file, as listed on the project page')
-    .action((project: string, filename: string) => submit(deletePlan(project, filename)));
+    .option('--force', "also from a non-volatile project (an administrator on '*' only)")
+    .action((project: string, filename: string, options: { force?: boolean }) => submit(deletePlan(project, filename, options.force === true)));
 
   program
     .command('settings')
     .summary("show or change a project's upload policy")
-    .description("Show a project's settings, or refuse new files in releases older than a duration (off by default).")
+    .description(
+      "Show a project's settings, or change them: refuse new files in releases older than a duration (off by default); keep its files from being deleted (--non-volatile; --volatile undoes it and takes an administrator on '*').",
+    )
     .argument('<project>', 'project name')
     .option('--close-releases-after <duration|off>', 'a duration such as 14d, 12h, 30m or 10s, or off', durationOrOff)
-    .action((project: string, options: { closeReleasesAfter?: string }) => submit(settingsPlan(project, options.closeReleasesAfter)));
+    .addOption(new Option('--non-volatile', 'its files cannot be deleted (unless forced by an administrator on *)').conflicts('volatile'))
+    .option('--volatile', 'its files can be deleted again')
+    .action((project: string, options: { closeReleasesAfter?: string; nonVolatile?: boolean; volatile?: boolean }) =>
+      submit(settingsPlan(project, { closeReleasesAfter: options.closeReleasesAfter, nonVolatile: options.nonVolatile === true ? true : options.volatile === true ? false : undefined })),
+    );
 }
 
 const changed = (body: unknown): Printed => ({ stdout: fields(body)['changed'] === true ? 'done\n' : 'nothing to change\n' });
@@ -52,20 +59,23 @@ export const unyankPlan = (project: string, version: string): CommandPlan => ({
   show: changed,
 });
 
-export const deletePlan = (project: string, filename: string): CommandPlan => ({
-  request: { method: 'DELETE', path: `/api/packages/${segment(project)}/files/${segment(filename)}` },
+export const deletePlan = (project: string, filename: string, force = false): CommandPlan => ({
+  request: { method: 'DELETE', path: `/api/packages/${segment(project)}/files/${segment(filename)}${force ? '?force=true' : ''}` },
   credentials: withToken,
   show: changed,
 });
 
-/** `closeReleasesAfter` undefined shows the settings; `off` turns the rule off. */
-export function settingsPlan(project: string, closeReleasesAfter: string | undefined): CommandPlan {
+/** With no change given, shows the settings; `closeReleasesAfter: 'off'` turns the rule off. */
+export function settingsPlan(project: string, change: { readonly closeReleasesAfter?: string | undefined; readonly nonVolatile?: boolean | undefined }): CommandPlan {
+  const { closeReleasesAfter, nonVolatile } = change;
   const path = `/api/packages/${segment(project)}/settings`;
   const show = (body: unknown): Printed => {
     const answer = fields(body);
     return { stdout: `${JSON.stringify(answer['settings'] ?? answer)}${answer['changed'] === false ? ' (unchanged)' : ''}\n` };
   };
-  return closeReleasesAfter === undefined
-    ? { request: { method: 'GET', path }, credentials: withToken, show }
-    : { request: { method: 'PUT', path, body: { closeReleasesAfter: closeReleasesAfter === 'off' ? null : closeReleasesAfter } }, credentials: withToken, show };
+  const body = {
+    ...(closeReleasesAfter === undefined ? {} : { closeReleasesAfter: closeReleasesAfter === 'off' ? null : closeReleasesAfter }),
+    ...(nonVolatile === undefined ? {} : { nonVolatile }),
+  };
+  return Object.keys(body).length === 0 ? { request: { method: 'GET', path }, credentials: withToken, show } : { request: { method: 'PUT', path, body }, credentials: withToken, show };
 }

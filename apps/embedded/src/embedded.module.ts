@@ -78,6 +78,7 @@ export class EmbeddedModule {
             maxFileBytes: config.upload.maxFileBytes,
             projectQuotaBytes: config.upload.projectQuotaBytes,
             newProjectsPerHour: config.upload.newProjectsPerHour,
+            disallowNewProjects: config.upload.disallowNewProjects,
             prohibitedProjectNames: config.upload.prohibitedProjectNames,
           },
           tempDir,

@@ -32,6 +32,7 @@ await runService({
         maxFileBytes: config.upload.maxFileBytes,
         projectQuotaBytes: config.upload.projectQuotaBytes,
         newProjectsPerHour: config.upload.newProjectsPerHour,
+        disallowNewProjects: config.upload.disallowNewProjects,
         prohibitedProjectNames: config.upload.prohibitedProjectNames,
       },
       tempDir: config.upload.tempDir ?? tmpdir(),

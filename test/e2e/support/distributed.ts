@@ -188,8 +188,8 @@ export async function startDistributed(root: string, workDir: string, replicas =
     });
     try {
       let count = 0;
-      for await (const _ of objects.list('')) {
-        count += 1;
+      for await (const stored of objects.list('')) {
+        count += stored.key === '' ? 0 : 1;
       }
       return count;
     } finally {

@@ -25,7 +25,11 @@ const REQUIRED_DATA: DataRules<PackageEvent> = {
   ReleaseYanked: { project: isString, version: isString, reason: isString },
   ReleaseUnyanked: { project: isString, version: isString },
   ReleaseFileDeleted: { project: isString, version: isString, filename: isString },
-  ProjectSettingsChanged: { project: isString, closeReleasesAfterSeconds: (value) => value === null || (isNumber(value) && value > 0) },
+  ProjectSettingsChanged: {
+    project: isString,
+    closeReleasesAfterSeconds: (value) => value === null || (isNumber(value) && value > 0),
+    nonVolatile: (value) => value === undefined || typeof value === 'boolean',
+  },
 };
 
 export const decodeRecordedEvent = (text: string): RecordedEvent => decodeRecorded<PackageEvent>(text, REQUIRED_DATA);

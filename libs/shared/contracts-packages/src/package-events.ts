@@ -76,6 +76,8 @@ export interface ProjectSettingsChanged {
     readonly project: string;
     /** New files may be added to a release only this long after its first file (BAD-INPUT 27); `null`: no limit. */
     readonly closeReleasesAfterSeconds: number | null;
+    /** Files cannot be deleted unless an administrator on `*` forces it (BAD-INPUT 68); absent in older events: false. */
+    readonly nonVolatile?: boolean;
   };
 }
 

@@ -61,6 +61,8 @@ export interface QuiverConfig {
     readonly newProjectsPerHour: number;
     /** Names (besides the built-in ones and the standard library's) that new projects may not take. */
     readonly prohibitedProjectNames: readonly string[];
+    /** No upload may create a new project (uploads to existing projects go on). */
+    readonly disallowNewProjects: boolean;
   };
   readonly index: {
     /** Budget for the checked bytes of small files (≤ 1 MiB) the index keeps in memory; 0 keeps none. */
@@ -198,6 +200,16 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
     }
     return listed;
   };
+  const flag = (name: string): boolean => {
+    const value = text(name)?.toLowerCase();
+    if (value === undefined || value === 'false') {
+      return false;
+    }
+    if (value !== 'true') {
+      problems.push(`${name} must be true or false.`);
+    }
+    return value === 'true';
+  };
   const names = (name: string): string[] => {
     const listed = (text(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
     const invalid = listed.filter((item) => !/^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i.test(item));
@@ -247,6 +259,7 @@ export function loadConfig(env: Env, defaults: { readonly serviceName: string; r
       projectQuotaBytes: bytes('QUIVER_PROJECT_QUOTA_BYTES', 10 * 1024 * 1024 * 1024, 2 ** 50),
       newProjectsPerHour: count('QUIVER_NEW_PROJECTS_PER_HOUR', 20),
       prohibitedProjectNames: names('QUIVER_PROHIBITED_PROJECT_NAMES'),
+      disallowNewProjects: flag('QUIVER_DISALLOW_NEW_PROJECTS'),
     },
     index: {
       fileCacheBytes: count('QUIVER_FILE_CACHE_BYTES', 64 * 1024 * 1024),

@@ -46,9 +46,12 @@ describe('loadConfig', () => {
     assert.equal(config.upload.projectQuotaBytes, 5000);
     assert.equal(config.upload.newProjectsPerHour, 0);
     assert.deepEqual(config.upload.prohibitedProjectNames, ['internal', 'Secret.Thing']);
+    assert.equal(config.upload.disallowNewProjects, false);
+    assert.equal(loadConfig({ QUIVER_DISALLOW_NEW_PROJECTS: 'TRUE' }, defaults).upload.disallowNewProjects, true);
+    assert.equal(loadConfig({ QUIVER_DISALLOW_NEW_PROJECTS: 'false' }, defaults).upload.disallowNewProjects, false);
     assert.throws(
-      () => loadConfig({ QUIVER_PROJECT_QUOTA_BYTES: '0', QUIVER_NEW_PROJECTS_PER_HOUR: '-1', QUIVER_PROHIBITED_PROJECT_NAMES: 'ok, not/ok' }, defaults),
-      (error: unknown) => error instanceof ConfigError && error.problems.length === 3,
+      () => loadConfig({ QUIVER_PROJECT_QUOTA_BYTES: '0', QUIVER_NEW_PROJECTS_PER_HOUR: '-1', QUIVER_PROHIBITED_PROJECT_NAMES: 'ok, not/ok', QUIVER_DISALLOW_NEW_PROJECTS: 'yes' }, defaults),
+      (error: unknown) => error instanceof ConfigError && error.problems.length === 4 && error.problems.includes('QUIVER_DISALLOW_NEW_PROJECTS must be true or false.'),
     );
   });
 

@@ -40,3 +40,15 @@ export function newProjectNameProblem(name: string, prohibited: ReadonlySet<stri
 /** The built-in names plus an operator's extra ones, normalised for comparison. */
 export const prohibitedNameSet = (extra: readonly string[] = []): ReadonlySet<string> =>
   new Set([...DEFAULT_PROHIBITED_PROJECT_NAMES, ...extra].map(normalizeProjectName));
+
+/**
+ * The form in which two project names count as confusable (PyPI's rule): separators dropped, `l`
+ * and `i` (either case) read as `1`, `o` as `0`, compared without case. `acme-tools`, `acme.too1s`
+ * and `ACMET00LS` are one key. SQL that indexes the same key: `translate(project, 'lio-_.', '110')`
+ * over the PEP 503 normalised (lowercase) name.
+ */
+export const confusableKey = (name: string): string => name.toLowerCase().replace(/[-_.]/g, '').replace(/[li]/g, '1').replace(/o/g, '0');
+
+/** The refusal of a new project whose name is confusable with `existing` (normalised). */
+export const confusableNameProblem = (name: string, existing: string): string =>
+  `The name '${name}' is too similar to an existing project, '${existing}'. Upload to '${existing}', or choose a clearly different name. ${PROJECT_NAME_HELP}`;

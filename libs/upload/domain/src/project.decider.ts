@@ -4,7 +4,7 @@
  */
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
 import { formatDuration } from '@quiver/shared-domain-access';
-import { newProjectNameProblem } from './project-name-policy.js';
+import { confusableNameProblem, newProjectNameProblem } from './project-name-policy.js';
 import { publishingHelp } from './publishing-help.js';
 import { reject, type UploadRejection } from './upload-rejection.js';
 
@@ -26,6 +26,8 @@ export interface ReleaseState {
 
 export interface ProjectSettings {
   readonly closeReleasesAfterSeconds: number | null;
+  /** Its files cannot be deleted unless an administrator on `*` forces it (devpi's non-volatile indexes; BAD-INPUT 68). */
+  readonly nonVolatile: boolean;
 }
 
 export interface ProjectState {
@@ -37,7 +39,7 @@ export interface ProjectState {
   readonly settings: ProjectSettings;
 }
 
-export const defaultProjectSettings: ProjectSettings = { closeReleasesAfterSeconds: null };
+export const defaultProjectSettings: ProjectSettings = { closeReleasesAfterSeconds: null, nonVolatile: false };
 
 export const initialProjectState: ProjectState = { exists: false, files: new Map(), releases: new Map(), totalSize: 0, settings: defaultProjectSettings };
 
@@ -50,6 +52,13 @@ export interface UploadPolicy {
   readonly now: Date;
   /** `QUIVER_DOCS_URL`: where this deployment publishes Quiver's `docs/` directory, for links in messages. */
   readonly docsUrl?: string;
+  /** `QUIVER_DISALLOW_NEW_PROJECTS`: no upload may create a project (BAD-INPUT 64); uploads to existing ones go on. */
+  readonly newProjectsDisallowed?: boolean;
+  /**
+   * An existing project whose name a new one would be confusable with (`confusableKey`), found by
+   * the caller before deciding; the new project is refused with its name.
+   */
+  readonly confusableWith?: string;
 }
 
 export interface PublishReleaseFile {
@@ -62,7 +71,8 @@ export interface PublishReleaseFile {
 export interface ChangeProjectSettings {
   readonly type: 'ChangeProjectSettings';
   readonly project: string;
-  readonly settings: ProjectSettings;
+  /** The settings that change; the others keep their values. */
+  readonly settings: Partial<ProjectSettings>;
 }
 
 export interface YankRelease {
@@ -82,6 +92,8 @@ export interface DeleteReleaseFile {
   readonly type: 'DeleteReleaseFile';
   readonly project: string;
   readonly filename: string;
+  /** Delete from a non-volatile project too (only an administrator on `*` may ask; the caller checks). */
+  readonly force?: boolean;
 }
 
 export type ProjectCommand = PublishReleaseFile | YankRelease | UnyankRelease | DeleteReleaseFile | ChangeProjectSettings;
@@ -122,17 +134,21 @@ export function decide(command: ProjectCommand, state: ProjectState): Decision {
       if (!state.exists) {
         return { kind: 'rejected', rejection: reject('not-found', `There is no project '${command.project}'.`) };
       }
-      return state.settings.closeReleasesAfterSeconds === command.settings.closeReleasesAfterSeconds
+      const { closeReleasesAfterSeconds, nonVolatile } = { ...state.settings, ...command.settings };
+      return state.settings.closeReleasesAfterSeconds === closeReleasesAfterSeconds && state.settings.nonVolatile === nonVolatile
         ? { kind: 'unchanged' }
-        : {
-            kind: 'events',
-            events: [{ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: command.project, closeReleasesAfterSeconds: command.settings.closeReleasesAfterSeconds } }],
-          };
+        : { kind: 'events', events: [{ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: command.project, closeReleasesAfterSeconds, nonVolatile } }] };
     }
     case 'DeleteReleaseFile': {
       const file = state.files.get(command.filename);
       if (!file || file.deleted) {
         return { kind: 'rejected', rejection: reject('not-found', `Project '${command.project}' has no file '${command.filename}'.`) };
+      }
+      if (state.settings.nonVolatile && command.force !== true) {
+        return {
+          kind: 'rejected',
+          rejection: reject('non-volatile', `Project '${command.project}' is non-volatile: its files cannot be deleted. An administrator on '*' can force it (quiver delete --force).`),
+        };
       }
       return {
         kind: 'events',
@@ -145,9 +161,15 @@ export function decide(command: ProjectCommand, state: ProjectState): Decision {
 function decidePublish(command: PublishReleaseFile, state: ProjectState): Decision {
   const { file, policy } = command;
   if (!state.exists) {
+    if (policy.newProjectsDisallowed === true) {
+      return { kind: 'rejected', rejection: reject('new-projects-disallowed', `New project registration temporarily disabled. ${publishingHelp('new-projects', policy.docsUrl)}`) };
+    }
     const nameProblem = newProjectNameProblem(command.displayName, policy.prohibitedNames);
     if (nameProblem) {
       return { kind: 'rejected', rejection: reject('prohibited-name', nameProblem) };
+    }
+    if (policy.confusableWith !== undefined) {
+      return { kind: 'rejected', rejection: reject('confusable-name', confusableNameProblem(command.displayName, policy.confusableWith)) };
     }
   }
   const existing = state.files.get(file.filename);
@@ -243,7 +265,7 @@ export function evolve(state: ProjectState, event: PackageEvent): ProjectState {
       return withRelease({ ...state, files, totalSize: state.totalSize - file.size }, file.version, (release) => ({ ...release, liveFiles: release.liveFiles - 1 }));
     }
     case 'ProjectSettingsChanged':
-      return { ...state, settings: { closeReleasesAfterSeconds: event.data.closeReleasesAfterSeconds } };
+      return { ...state, settings: { closeReleasesAfterSeconds: event.data.closeReleasesAfterSeconds, nonVolatile: event.data.nonVolatile ?? false } };
   }
 }
 

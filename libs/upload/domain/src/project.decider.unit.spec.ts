@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PackageEvent, ReleaseFilePublished } from '@quiver/shared-contracts-packages';
 import { decide, foldProject, type Decision, type ProjectCommand, type UploadPolicy } from './project.decider.js';
-import { prohibitedNameSet } from './project-name-policy.js';
+import { confusableKey, prohibitedNameSet } from './project-name-policy.js';
 
 const file = (filename: string, sha: string, overrides: Partial<ReleaseFilePublished['data']> = {}): ReleaseFilePublished['data'] => ({
   project: 'demo',
@@ -29,7 +29,7 @@ const publish = (data: ReleaseFilePublished['data'], overrides: Partial<UploadPo
   policy: { ...policy, ...overrides },
 });
 const DAY = 86_400;
-const settings = (closeReleasesAfterSeconds: number | null): PackageEvent => ({ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: 'demo', closeReleasesAfterSeconds } });
+const settings = (closeReleasesAfterSeconds: number | null, nonVolatile = false): PackageEvent => ({ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: 'demo', closeReleasesAfterSeconds, nonVolatile } });
 const deleted = (filename: string): PackageEvent => ({ type: 'ReleaseFileDeleted', schemaVersion: 1, data: { project: 'demo', version: '1.0', filename } });
 const published = (data: ReleaseFilePublished['data']): PackageEvent => ({ type: 'ReleaseFilePublished', schemaVersion: 1, data });
 const created: PackageEvent = { type: 'ProjectCreated', schemaVersion: 1, data: { displayName: 'Demo', project: 'demo' } };
@@ -134,5 +134,43 @@ describe('project decider', () => {
     assert.deepEqual(given([created]).when(change), { kind: 'events', events: [settings(14 * DAY)] });
     assert.equal(given([created, settings(14 * DAY)]).when(change).kind, 'unchanged');
     assert.match(rejection(given([]).when(change)), /^not-found/);
+  });
+
+  it('changes only the settings given, and folds an older event without nonVolatile as volatile', () => {
+    const protect: ProjectCommand = { type: 'ChangeProjectSettings', project: 'demo', settings: { nonVolatile: true } };
+    assert.deepEqual(given([created, settings(14 * DAY)]).when(protect), { kind: 'events', events: [settings(14 * DAY, true)] });
+    const older: PackageEvent = { type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: 'demo', closeReleasesAfterSeconds: 14 * DAY } };
+    assert.equal(foldProject([created, older]).settings.nonVolatile, false);
+    assert.equal(given([created, settings(14 * DAY, true)]).when(protect).kind, 'unchanged');
+  });
+
+  it('refuses to delete a file of a non-volatile project unless forced (BAD-INPUT 68)', () => {
+    const history = [created, published(file('demo-1.0.tar.gz', 'a')), settings(null, true)];
+    const remove: ProjectCommand = { type: 'DeleteReleaseFile', project: 'demo', filename: 'demo-1.0.tar.gz' };
+    assert.equal(rejection(given(history).when(remove)), "non-volatile: Project 'demo' is non-volatile: its files cannot be deleted. An administrator on '*' can force it (quiver delete --force).");
+    assert.equal(given(history).when({ ...remove, force: true }).kind, 'events');
+    assert.equal(given([...history, settings(null, false)]).when(remove).kind, 'events', 'volatile again');
+  });
+
+  it('refuses every new project while new projects are disallowed, and takes uploads to existing ones (BAD-INPUT 64)', () => {
+    const closed = { newProjectsDisallowed: true };
+    assert.match(rejection(given([]).when(publish(file('demo-1.0.tar.gz', 'a'), closed))), /^new-projects-disallowed: New project registration temporarily disabled\. See docs\/publishing\.md#new-projects /);
+    assert.equal(given([created, published(file('demo-1.0.tar.gz', 'a'))]).when(publish(file('demo-1.0-py3-none-any.whl', 'b'), closed)).kind, 'events');
+  });
+
+  it('refuses a new project whose name is confusable with an existing one, naming it; an existing project is never refused for it', () => {
+    assert.equal(
+      rejection(given([]).when(publish(file('demo-1.0.tar.gz', 'a'), { confusableWith: 'dem0' }))),
+      "confusable-name: The name 'Demo' is too similar to an existing project, 'dem0'. Upload to 'dem0', or choose a clearly different name. See https://packaging.python.org/specifications/name-normalization/ for more information.",
+    );
+    assert.equal(given([created]).when(publish(file('demo-1.0.tar.gz', 'a'), { confusableWith: 'dem0' })).kind, 'events');
+  });
+
+  it('reads l, i, I and 1 as one, o and 0 as one, and drops separators and case (confusable names)', () => {
+    assert.equal(confusableKey('acme-tools'), 'acmet001s');
+    for (const name of ['Acme.Tools', 'acme_t00ls', 'ACMETOOLS', 'acme-too1s', 'acme-tooIs']) {
+      assert.equal(confusableKey(name), confusableKey('acme-tools'), name);
+    }
+    assert.notEqual(confusableKey('acme-tool'), confusableKey('acme-tools'));
   });
 });

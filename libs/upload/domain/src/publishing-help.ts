@@ -7,7 +7,7 @@
  */
 
 /** The anchors of `docs/publishing.md` that messages link to (its headings, as slugs). */
-export type PublishingTopic = 'file-name-reuse' | 'closed-releases' | 'one-sdist-per-release';
+export type PublishingTopic = 'file-name-reuse' | 'closed-releases' | 'one-sdist-per-release' | 'new-projects';
 
 export const PUBLISHING_DOC = 'publishing.md';
 

@@ -40,6 +40,8 @@ export interface UploadLimits {
   readonly newProjectsPerHour: number;
   /** Extra names new projects may not take (BAD-INPUT 43). */
   readonly prohibitedProjectNames: readonly string[];
+  /** `QUIVER_DISALLOW_NEW_PROJECTS`: no upload creates a project (BAD-INPUT 64). */
+  readonly disallowNewProjects?: boolean;
 }
 
 export const UPLOAD_DEPENDENCIES = Symbol('UPLOAD_DEPENDENCIES');

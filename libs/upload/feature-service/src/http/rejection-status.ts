@@ -6,6 +6,8 @@ const STATUS: Partial<Record<UploadRejectionCode, number>> = {
   'removed-api': 410,
   'not-found': 404,
   forbidden: 403,
+  'new-projects-disallowed': 403,
+  'non-volatile': 403,
   'too-many-new-projects': 429,
   'form-too-large': 413,
 };

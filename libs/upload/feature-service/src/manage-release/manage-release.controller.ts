@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated, CurrentCaller, noteAccess } from '@quiver/shared-feature-access';
 import { sendProblem } from '@quiver/shared-feature-runtime';
@@ -16,7 +16,8 @@ type BodyCheck = { ok: true } | { ok: false; message: string };
 
 /**
  * Admin API: `POST /api/packages/<project>/releases/<version>/yank` (JSON `{"reason": "…"}`),
- * `…/unyank`, and `DELETE /api/packages/<project>/files/<filename>`. 200 with the new state, or a
+ * `…/unyank`, and `DELETE /api/packages/<project>/files/<filename>[?force=true]` (a non-volatile
+ * project's files only with `force`, by an administrator on `*`). 200 with the new state, or a
  * problem document.
  */
 @Controller('api/packages')
@@ -41,9 +42,27 @@ export class ManageReleaseController {
     return this.run(caller, request, reply, 'package:yank', { action: 'package.unyank', project, version }, { ok: true }, (v) => ({ type: 'UnyankRelease', project: normalizeProjectName(project), version: v }));
   }
 
+  /** `?force=true` deletes from a non-volatile project too, and takes an administrator on `*`. */
   @Delete(':project/files/:filename')
-  remove(@Param('project') project: string, @Param('filename') filename: string, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.run(caller, request, reply, 'package:delete', { action: 'package.delete', project, filename }, { ok: true }, () => ({ type: 'DeleteReleaseFile', project: normalizeProjectName(project), filename }));
+  remove(
+    @Param('project') project: string,
+    @Param('filename') filename: string,
+    @Query('force') force: unknown,
+    @CurrentCaller() caller: Caller,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const forced = force === 'true';
+    if (forced) {
+      noteAccess(request, { action: 'package.delete', details: { force: true } }); // a forced delete says so in the audit log
+    }
+    const check: BodyCheck = force === undefined || force === 'true' || force === 'false' ? { ok: true } : { ok: false, message: "The query parameter 'force' must be true or false, given once." };
+    return this.run(caller, request, reply, forced ? 'admin:*' : 'package:delete', { action: 'package.delete', project, filename }, check, () => ({
+      type: 'DeleteReleaseFile',
+      project: normalizeProjectName(project),
+      filename,
+      ...(forced ? { force: true } : {}),
+    }));
   }
 
   private async run(

@@ -13,12 +13,17 @@ import { rejectionStatus } from '../http/rejection-status.js';
 import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
 import { parseSettingsBody } from './project-settings.request.js';
 
-const toJson = (settings: ProjectSettings): string =>
-  JSON.stringify({ closeReleasesAfter: settings.closeReleasesAfterSeconds === null ? null : durationText(settings.closeReleasesAfterSeconds) });
+const view = (settings: ProjectSettings): Record<string, unknown> => ({
+  closeReleasesAfter: settings.closeReleasesAfterSeconds === null ? null : durationText(settings.closeReleasesAfterSeconds),
+  nonVolatile: settings.nonVolatile,
+});
 
 /**
  * Admin API: `GET /api/packages/<project>/settings` and `PUT …` with JSON
- * `{"closeReleasesAfter": "14d" | null}`. A change is recorded as an event on the project stream.
+ * `{"closeReleasesAfter": "14d" | null, "nonVolatile": true | false}` (either or both; the others
+ * stay). A project's administrators may change them, except that making a non-volatile project
+ * volatile again (`"nonVolatile": false`) takes an administrator on `*`. A change is recorded as an
+ * event on the project stream.
  */
 @Controller('api/packages')
 @Authenticated({ credentials: 'token' })
@@ -42,21 +47,24 @@ export class ProjectSettingsController {
     if (!state?.exists) {
       return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
     }
-    return reply.code(200).header('content-type', 'application/json').send(toJson(state.settings));
+    return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(view(state.settings)));
   }
 
   @Put(':project/settings')
   async change(@Param('project') project: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    noteAccess(request, { action: 'settings.change', project: normalizeProjectName(project).slice(0, 200), details: { setting: 'closeReleasesAfter' } });
-    // Release policy is release management: the same grant as yanking (a project's admin).
-    const denied = forbidden(caller, 'package:yank', normalizeProjectName(project));
+    const parsed = parseSettingsBody(body);
+    const given = typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => key === 'closeReleasesAfter' || key === 'nonVolatile') : [];
+    noteAccess(request, { action: 'settings.change', project: normalizeProjectName(project).slice(0, 200), details: { setting: given.join(',') || 'none' } });
+    // Release policy is release management: the same grant as yanking (a project's admin); lifting
+    // the protection against deletes is the registry administrators' (a project token cannot undo it).
+    const permission = parsed.ok && parsed.settings.nonVolatile === false ? 'admin:*' : 'package:yank';
+    const denied = forbidden(caller, permission, normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);
     }
     if (!isValidProjectName(project)) {
       return sendProblem(request, reply, 404, 'not-found', 'There is no such project.');
     }
-    const parsed = parseSettingsBody(body);
     if (!parsed.ok) {
       return sendProblem(request, reply, 400, 'invalid-settings', parsed.message);
     }
@@ -65,9 +73,7 @@ export class ProjectSettingsController {
     if (outcome.kind === 'rejected') {
       return sendProblem(request, reply, rejectionStatus(outcome.rejection.code), outcome.rejection.code, outcome.rejection.message);
     }
-    return reply
-      .code(200)
-      .header('content-type', 'application/json')
-      .send(JSON.stringify({ changed: outcome.kind === 'published', settings: JSON.parse(toJson(parsed.settings)) as unknown }));
+    const now = foldProject((await this.store.readStream(projectStreamId(command.project))).events).settings;
+    return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ changed: outcome.kind === 'published', settings: view(now) }));
   }
 }

@@ -1,23 +1,37 @@
 import { parseDuration, type ProjectSettings } from '@quiver/upload-domain';
 
-const USAGE = `Send {"closeReleasesAfter": "14d"} (a duration in d, h, m or s) to close releases to new files after that long, or {"closeReleasesAfter": null} to turn the rule off.`;
+const USAGE = `Send {"closeReleasesAfter": "14d"} (a duration in d, h, m or s) to close releases to new files after that long, or null to turn the rule off; {"nonVolatile": true} to keep the project's files from being deleted (false makes it volatile again). Settings not given stay as they are.`;
 
-/** The JSON body of `PUT /api/packages/<project>/settings`, validated: the new settings or what is wrong. */
-export function parseSettingsBody(body: unknown): { ok: true; settings: ProjectSettings } | { ok: false; message: string } {
+const SETTINGS = ['closeReleasesAfter', 'nonVolatile'];
+
+/** The JSON body of `PUT /api/packages/<project>/settings`, validated: the settings it changes (at least one) or what is wrong. */
+export function parseSettingsBody(body: unknown): { ok: true; settings: Partial<ProjectSettings> } | { ok: false; message: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, message: `The body must be a JSON object. ${USAGE}` };
   }
-  const unknown = Object.keys(body).find((key) => key !== 'closeReleasesAfter');
+  const unknown = Object.keys(body).find((key) => !SETTINGS.includes(key));
   if (unknown !== undefined) {
     return { ok: false, message: `Unknown setting '${unknown.slice(0, 40).replace(/[^\w.-]/g, '?')}'. ${USAGE}` };
   }
-  const value: unknown = (body as Record<string, unknown>)['closeReleasesAfter'];
-  if (value === null) {
-    return { ok: true, settings: { closeReleasesAfterSeconds: null } };
+  if (Object.keys(body).length === 0) {
+    return { ok: false, message: `No setting given. ${USAGE}` };
   }
-  const seconds = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (seconds === undefined) {
-    return { ok: false, message: `'closeReleasesAfter' must be a duration such as '14d', '12h', '30m' or '10s', or null. ${USAGE}` };
+  const given = body as Record<string, unknown>;
+  const settings: { closeReleasesAfterSeconds?: number | null; nonVolatile?: boolean } = {};
+  if ('closeReleasesAfter' in given) {
+    const value = given['closeReleasesAfter'];
+    const seconds = value === null ? null : typeof value === 'string' ? parseDuration(value) : undefined;
+    if (seconds === undefined) {
+      return { ok: false, message: `'closeReleasesAfter' must be a duration such as '14d', '12h', '30m' or '10s', or null. ${USAGE}` };
+    }
+    settings.closeReleasesAfterSeconds = seconds;
   }
-  return { ok: true, settings: { closeReleasesAfterSeconds: seconds } };
+  if ('nonVolatile' in given) {
+    const value = given['nonVolatile'];
+    if (typeof value !== 'boolean') {
+      return { ok: false, message: `'nonVolatile' must be true or false. ${USAGE}` };
+    }
+    settings.nonVolatile = value;
+  }
+  return { ok: true, settings };
 }

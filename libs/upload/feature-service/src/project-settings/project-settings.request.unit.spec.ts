@@ -8,11 +8,16 @@ describe('project settings request body', () => {
     assert.deepEqual(parseSettingsBody({ closeReleasesAfter: null }), { ok: true, settings: { closeReleasesAfterSeconds: null } });
   });
 
+  it('reads nonVolatile, alone or with the other setting, and leaves out what was not given', () => {
+    assert.deepEqual(parseSettingsBody({ nonVolatile: true }), { ok: true, settings: { nonVolatile: true } });
+    assert.deepEqual(parseSettingsBody({ nonVolatile: false, closeReleasesAfter: '1h' }), { ok: true, settings: { nonVolatile: false, closeReleasesAfterSeconds: 3600 } });
+  });
+
   it('explains what it expected', () => {
-    for (const body of [undefined, 'x', [], {}, { closeReleasesAfter: 14 }, { closeReleasesAfter: '2w' }, { closeReleasesAfter: '1d', other: 1 }]) {
+    for (const body of [undefined, 'x', [], {}, { closeReleasesAfter: 14 }, { closeReleasesAfter: '2w' }, { closeReleasesAfter: '1d', other: 1 }, { nonVolatile: 'yes' }, { nonVolatile: null }]) {
       const result = parseSettingsBody(body);
       assert.ok(!result.ok, JSON.stringify(body));
-      assert.match(result.message, /closeReleasesAfter/);
+      assert.match(result.message, /closeReleasesAfter.*nonVolatile/);
     }
   });
 });

@@ -4,6 +4,7 @@ import { inspectDistribution } from '@quiver/upload-data-access-archive';
 import { EventStore, StreamConcurrencyError } from '@quiver/shared-data-access-event-store';
 import { projectStreamId } from '@quiver/shared-contracts-packages';
 import {
+  confusableKey,
   decide,
   filenameMismatch,
   foldProject,
@@ -103,6 +104,7 @@ export class PublishFileHandler {
         projectQuotaBytes: this.deps.limits.projectQuotaBytes,
         prohibitedNames: this.prohibitedNames,
         now: uploadedAt,
+        ...(this.deps.limits.disallowNewProjects === true ? { newProjectsDisallowed: true } : {}),
         ...(this.deps.docsUrl === undefined ? {} : { docsUrl: this.deps.docsUrl }),
       },
       file: {
@@ -146,7 +148,10 @@ export class PublishFileHandler {
     const { project } = command.file;
     for (let attempt = 1; ; attempt += 1) {
       const stream = await this.store.readStream(projectStreamId(project));
-      const decision = decide(command, foldProject(stream.events));
+      const state = foldProject(stream.events);
+      // A new project's name must not be confusable with an existing one's (its files' registry rows name it).
+      const confusableWith = state.exists ? undefined : await this.confusableProject(project);
+      const decision = decide(confusableWith === undefined ? command : { ...command, policy: { ...command.policy, confusableWith } }, state);
       if (decision.kind === 'rejected') {
         return rejected(decision.rejection);
       }
@@ -190,6 +195,15 @@ export class PublishFileHandler {
         throw error;
       }
     }
+  }
+
+  /** An existing project whose name is confusable with `project`'s (`confusableKey`), through the file registry's index on that key. */
+  private async confusableProject(project: string): Promise<string | undefined> {
+    const { rows } = await this.deps.database.query<{ project: string }>(
+      `SELECT project FROM file_registry WHERE translate(project, 'lio-_.', '110') = $1 AND project <> $2 LIMIT 1`,
+      [confusableKey(project), project],
+    );
+    return rows[0]?.project;
   }
 
   private checkDigests(given: { sha256?: string; blake2_256?: string; md5?: string }, file: ReceivedFile): UploadRejection | undefined {

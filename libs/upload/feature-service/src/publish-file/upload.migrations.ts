@@ -30,4 +30,9 @@ export const uploadMigrations: readonly Migration[] = [
     sql: `CREATE INDEX events_file_blob_key ON events ((data->>'blobKey')) WHERE type = 'ReleaseFilePublished';
           CREATE INDEX events_metadata_blob_key ON events ((data->'coreMetadata'->>'blobKey')) WHERE type = 'ReleaseFilePublished'`,
   },
+  {
+    // A new project's name is compared with every existing one's confusable key (upload-domain's confusableKey).
+    id: '0103_file_registry_confusable_key',
+    sql: `CREATE INDEX file_registry_confusable_key ON file_registry ((translate(project, 'lio-_.', '110')))`,
+  },
 ];
