@@ -2,8 +2,8 @@
  * BAD-INPUT.md's upload policy cases against running (embedded) registries: local versions (5),
  * single-line summaries (13), trove classifiers (14), the project quota (22), closed releases (27),
  * platform tags (37), standard-library and prohibited names (42, 43), the new-project rate
- * limit (44), names confusable with an existing project's, new projects disallowed (64) and
- * non-volatile projects (68). Every refusal is checked for its status and message and for leaving nothing behind:
+ * limit (44), names confusable with an existing project's, new projects disallowed (64), per-project
+ * upload limits (65) and non-volatile projects (68). Every refusal is checked for its status and message and for leaving nothing behind:
  * no project page, no JSON API entry, no new blob.
  */
 import assert from 'node:assert/strict';
@@ -302,10 +302,10 @@ describe('upload policy (BAD-INPUT 5, 13, 14, 22, 27, 37, 42, 43, 68, confusable
     await registry.accepted('closing', '1.0', nextFile());
     const shown = await registry.cli(['settings', 'closing']);
     assert.equal(shown.code, 0, shown.output);
-    assert.match(shown.output, /\{"closeReleasesAfter":null,"nonVolatile":false\}/, 'off by default');
+    assert.match(shown.output, /\{"closeReleasesAfter":null,"nonVolatile":false,"uploadLimit":null\}/, 'off by default');
     const set = await registry.cli(['settings', 'closing', '--close-releases-after', '1s']);
     assert.equal(set.code, 0, set.output);
-    assert.match(set.output, /\{"closeReleasesAfter":"1s","nonVolatile":false\}/);
+    assert.match(set.output, /\{"closeReleasesAfter":"1s","nonVolatile":false,"uploadLimit":null\}/);
     assert.match((await registry.settingsOf('closing')).body, /"closeReleasesAfter":"1s"/);
 
     const refusal = await eventually(
@@ -398,6 +398,47 @@ describe('new projects disallowed (BAD-INPUT 64) against the running registry', 
     const refused = await registry.refused(() => registry.upload('brand-new', '1.0', wheel('brand-new', '1.0')), 'brand-new', 403, /^New project registration temporarily disabled\. See docs\/publishing\.md#new-projects /);
     assert.match(refused.reason, /^New project registration temporarily disabled/);
     await registry.accepted('existing', '2.0', wheel('existing', '2.0'));
+  });
+});
+
+describe('per-project upload limit (BAD-INPUT 65) against the running registry', () => {
+  const registry = new Registry({ QUIVER_NEW_PROJECTS_PER_HOUR: '0', QUIVER_MAX_UPLOAD_BYTES: String(1024 * 1024) });
+  /** A wheel of `name` padded with `bytes` of random (incompressible) data. */
+  const padded = (name: string, version: string, bytes: number): Wheel => {
+    const built = buildWheel(name, version, { extra: [{ name: `${normalize(name).replace(/-/g, '_')}/padding.bin`, data: randomBytes(bytes), method: 0 }] });
+    return { filename: built.filename, bytes: built.bytes };
+  };
+
+  before(() => registry.start());
+  after(() => registry.stop());
+
+  it("takes files up to a project's own limit, above or below the registry's, set only by an administrator on * and never above 1 GiB", async () => {
+    await registry.accepted('big-one', '1.0', wheel('big-one', '1.0'));
+    await registry.accepted('small-one', '1.0', wheel('small-one', '1.0'));
+    const owner = await issueToken(registry.admin, 'big-owner', 'project admin');
+    await grant(registry.admin, 'big-owner', 'admin', 'big-one');
+    assert.equal((await registry.settingsOf('big-one', { uploadLimit: 2 * 1024 * 1024 }, basicToken(owner.token))).status, 403, "a project's admin cannot raise its limit");
+    const tooHigh = await registry.settingsOf('big-one', { uploadLimit: 1024 ** 3 + 1 });
+    assert.equal(tooHigh.status, 400, tooHigh.body);
+    assert.match(tooHigh.body, /'uploadLimit' can be at most 1 GiB \(1073741824 bytes\)\./);
+    const viaCli = await registry.cli(['settings', 'big-one', '--upload-limit', String(1024 ** 3 + 1)]);
+    assert.notEqual(viaCli.code, 0, viaCli.output);
+    assert.match((await registry.settingsOf('big-one')).body, /"uploadLimit":null/, 'unchanged');
+
+    const raised = await registry.cli(['settings', 'big-one', '--upload-limit', String(2 * 1024 * 1024)]);
+    assert.equal(raised.code, 0, raised.output);
+    assert.match(raised.output, /"uploadLimit":2097152/);
+    const lowered = await registry.cli(['settings', 'small-one', '--upload-limit', '30000']);
+    assert.equal(lowered.code, 0, lowered.output);
+
+    await registry.accepted('big-one', '2.0', padded('big-one', '2.0', 1_500_000));
+    await registry.refused(() => registry.upload('big-one', '3.0', padded('big-one', '3.0', 2_200_000)), 'big-one', 400, /^File too large\. Limit for project 'big-one' is 2 MB\./);
+    await registry.refused(() => registry.upload('other', '1.0', padded('other', '1.0', 1_500_000)), 'other', 400, /^File too large\. Limit for this registry is 1 MB\./);
+    await registry.refused(() => registry.upload('small-one', '2.0', padded('small-one', '2.0', 40_000)), 'small-one', 400, /^File too large\. Limit for project 'small-one' is 30000 bytes\./);
+    await registry.accepted('small-one', '2.0', wheel('small-one', '2.0'));
+    const reset = await registry.cli(['settings', 'big-one', '--upload-limit', 'off']);
+    assert.equal(reset.code, 0, reset.output);
+    await registry.refused(() => registry.upload('big-one', '3.0', padded('big-one', '3.0', 1_500_000)), 'big-one', 400, /^File too large\. Limit for this registry is 1 MB\./);
   });
 });
 

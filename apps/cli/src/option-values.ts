@@ -75,3 +75,6 @@ export const nonEmpty = (value: string): string => {
 };
 
 export const durationOrOff = (value: string): string => (value === 'off' ? value : duration(value));
+
+/** A whole number of bytes (at least 1), or `off`; the server says whether it is within its bounds. */
+export const bytesOrOff = (value: string): number | 'off' => (value === 'off' ? value : positiveNumber(value));

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { fields, segment, withToken, type CommandPlan, type Printed } from './plan.js';
-import { durationOrOff } from './option-values.js';
+import { bytesOrOff, durationOrOff } from './option-values.js';
 import type { Submit } from './submit.js';
 
 /** `yank`, `unyank`, `delete`, `settings`: release management on the upload service (admin role on the project). */
@@ -39,8 +39,15 @@ export function registerPackageCommands(program: Command, submit: Submit): void 
     .option('--close-releases-after <duration|off>', 'a duration such as 14d, 12h, 30m or 10s, or off', durationOrOff)
     .addOption(new Option('--non-volatile', 'its files cannot be deleted (unless forced by an administrator on *)').conflicts('volatile'))
     .option('--volatile', 'its files can be deleted again')
-    .action((project: string, options: { closeReleasesAfter?: string; nonVolatile?: boolean; volatile?: boolean }) =>
-      submit(settingsPlan(project, { closeReleasesAfter: options.closeReleasesAfter, nonVolatile: options.nonVolatile === true ? true : options.volatile === true ? false : undefined })),
+    .option('--upload-limit <bytes|off>', "the largest file it takes, in bytes (at most 1 GiB), instead of the registry's; off: the registry's (an administrator on * only)", bytesOrOff)
+    .action((project: string, options: { closeReleasesAfter?: string; nonVolatile?: boolean; volatile?: boolean; uploadLimit?: number | 'off' }) =>
+      submit(
+        settingsPlan(project, {
+          closeReleasesAfter: options.closeReleasesAfter,
+          nonVolatile: options.nonVolatile === true ? true : options.volatile === true ? false : undefined,
+          uploadLimit: options.uploadLimit,
+        }),
+      ),
     );
 }
 
@@ -66,8 +73,11 @@ export const deletePlan = (project: string, filename: string, force = false): Co
 });
 
 /** With no change given, shows the settings; `closeReleasesAfter: 'off'` turns the rule off. */
-export function settingsPlan(project: string, change: { readonly closeReleasesAfter?: string | undefined; readonly nonVolatile?: boolean | undefined }): CommandPlan {
-  const { closeReleasesAfter, nonVolatile } = change;
+export function settingsPlan(
+  project: string,
+  change: { readonly closeReleasesAfter?: string | undefined; readonly nonVolatile?: boolean | undefined; readonly uploadLimit?: number | 'off' | undefined },
+): CommandPlan {
+  const { closeReleasesAfter, nonVolatile, uploadLimit } = change;
   const path = `/api/packages/${segment(project)}/settings`;
   const show = (body: unknown): Printed => {
     const answer = fields(body);
@@ -76,6 +86,7 @@ export function settingsPlan(project: string, change: { readonly closeReleasesAf
   const body = {
     ...(closeReleasesAfter === undefined ? {} : { closeReleasesAfter: closeReleasesAfter === 'off' ? null : closeReleasesAfter }),
     ...(nonVolatile === undefined ? {} : { nonVolatile }),
+    ...(uploadLimit === undefined ? {} : { uploadLimit: uploadLimit === 'off' ? null : uploadLimit }),
   };
   return Object.keys(body).length === 0 ? { request: { method: 'GET', path }, credentials: withToken, show } : { request: { method: 'PUT', path, body }, credentials: withToken, show };
 }

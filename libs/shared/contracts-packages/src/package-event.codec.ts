@@ -29,6 +29,7 @@ const REQUIRED_DATA: DataRules<PackageEvent> = {
     project: isString,
     closeReleasesAfterSeconds: (value) => value === null || (isNumber(value) && value > 0),
     nonVolatile: (value) => value === undefined || typeof value === 'boolean',
+    uploadLimitBytes: (value) => value === undefined || value === null || (isNumber(value) && Number.isInteger(value) && value > 0 && value <= 1024 ** 3),
   },
 };
 

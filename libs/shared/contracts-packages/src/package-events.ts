@@ -78,6 +78,8 @@ export interface ProjectSettingsChanged {
     readonly closeReleasesAfterSeconds: number | null;
     /** Files cannot be deleted unless an administrator on `*` forces it (BAD-INPUT 68); absent in older events: false. */
     readonly nonVolatile?: boolean;
+    /** The largest file this project takes, in bytes, instead of the registry's (BAD-INPUT 65); absent or `null`: the registry's. */
+    readonly uploadLimitBytes?: number | null;
   };
 }
 

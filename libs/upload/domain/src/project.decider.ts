@@ -28,7 +28,12 @@ export interface ProjectSettings {
   readonly closeReleasesAfterSeconds: number | null;
   /** Its files cannot be deleted unless an administrator on `*` forces it (devpi's non-volatile indexes; BAD-INPUT 68). */
   readonly nonVolatile: boolean;
+  /** The largest file it takes, in bytes, instead of the registry's `QUIVER_MAX_UPLOAD_BYTES`; at most `MAX_UPLOAD_LIMIT_BYTES` (BAD-INPUT 65). */
+  readonly uploadLimitBytes: number | null;
 }
+
+/** No file may be larger than 1 GiB, whatever a project's or the registry's limit says. */
+export const MAX_UPLOAD_LIMIT_BYTES = 1024 * 1024 * 1024;
 
 export interface ProjectState {
   readonly exists: boolean;
@@ -39,7 +44,7 @@ export interface ProjectState {
   readonly settings: ProjectSettings;
 }
 
-export const defaultProjectSettings: ProjectSettings = { closeReleasesAfterSeconds: null, nonVolatile: false };
+export const defaultProjectSettings: ProjectSettings = { closeReleasesAfterSeconds: null, nonVolatile: false, uploadLimitBytes: null };
 
 export const initialProjectState: ProjectState = { exists: false, files: new Map(), releases: new Map(), totalSize: 0, settings: defaultProjectSettings };
 
@@ -111,6 +116,9 @@ const ONE_GB = 1024 * ONE_MB;
 const quotaText = (bytes: number): string =>
   bytes % ONE_GB === 0 ? `${bytes / ONE_GB} GB` : bytes % ONE_MB === 0 ? `${bytes / ONE_MB} MB` : `${bytes} bytes`;
 
+/** The refusal of a file over a project's own upload limit. */
+export const projectFileTooLarge = (project: string, limitBytes: number): string => `File too large. Limit for project '${project}' is ${quotaText(limitBytes)}.`;
+
 export function decide(command: ProjectCommand, state: ProjectState): Decision {
   switch (command.type) {
     case 'PublishReleaseFile':
@@ -134,10 +142,14 @@ export function decide(command: ProjectCommand, state: ProjectState): Decision {
       if (!state.exists) {
         return { kind: 'rejected', rejection: reject('not-found', `There is no project '${command.project}'.`) };
       }
-      const { closeReleasesAfterSeconds, nonVolatile } = { ...state.settings, ...command.settings };
-      return state.settings.closeReleasesAfterSeconds === closeReleasesAfterSeconds && state.settings.nonVolatile === nonVolatile
+      const { closeReleasesAfterSeconds, nonVolatile, uploadLimitBytes } = { ...state.settings, ...command.settings };
+      if (uploadLimitBytes !== null && (!Number.isInteger(uploadLimitBytes) || uploadLimitBytes < 1 || uploadLimitBytes > MAX_UPLOAD_LIMIT_BYTES)) {
+        return { kind: 'rejected', rejection: reject('invalid-metadata', `A project's upload limit is a whole number of bytes from 1 to ${MAX_UPLOAD_LIMIT_BYTES} (1 GiB).`) };
+      }
+      const same = state.settings.closeReleasesAfterSeconds === closeReleasesAfterSeconds && state.settings.nonVolatile === nonVolatile && state.settings.uploadLimitBytes === uploadLimitBytes;
+      return same
         ? { kind: 'unchanged' }
-        : { kind: 'events', events: [{ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: command.project, closeReleasesAfterSeconds, nonVolatile } }] };
+        : { kind: 'events', events: [{ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: command.project, closeReleasesAfterSeconds, nonVolatile, uploadLimitBytes } }] };
     }
     case 'DeleteReleaseFile': {
       const file = state.files.get(command.filename);
@@ -193,6 +205,11 @@ function decidePublish(command: PublishReleaseFile, state: ProjectState): Decisi
             `File already exists ('${file.filename}', with blake2_256 hash '${existing.blake2_256}'). ${publishingHelp('file-name-reuse', policy.docsUrl)}`,
           ),
         };
+  }
+  const limit = state.settings.uploadLimitBytes;
+  if (limit !== null && file.size > limit) {
+    // The receiver refuses it while it streams; this holds if the limit was lowered meanwhile.
+    return { kind: 'rejected', rejection: reject('file-too-large', projectFileTooLarge(file.project, limit)) };
   }
   const release = state.releases.get(file.version);
   const closeAfter = state.settings.closeReleasesAfterSeconds;
@@ -265,7 +282,10 @@ export function evolve(state: ProjectState, event: PackageEvent): ProjectState {
       return withRelease({ ...state, files, totalSize: state.totalSize - file.size }, file.version, (release) => ({ ...release, liveFiles: release.liveFiles - 1 }));
     }
     case 'ProjectSettingsChanged':
-      return { ...state, settings: { closeReleasesAfterSeconds: event.data.closeReleasesAfterSeconds, nonVolatile: event.data.nonVolatile ?? false } };
+      return {
+        ...state,
+        settings: { closeReleasesAfterSeconds: event.data.closeReleasesAfterSeconds, nonVolatile: event.data.nonVolatile ?? false, uploadLimitBytes: event.data.uploadLimitBytes ?? null },
+      };
   }
 }
 

@@ -29,7 +29,11 @@ const publish = (data: ReleaseFilePublished['data'], overrides: Partial<UploadPo
   policy: { ...policy, ...overrides },
 });
 const DAY = 86_400;
-const settings = (closeReleasesAfterSeconds: number | null, nonVolatile = false): PackageEvent => ({ type: 'ProjectSettingsChanged', schemaVersion: 1, data: { project: 'demo', closeReleasesAfterSeconds, nonVolatile } });
+const settings = (closeReleasesAfterSeconds: number | null, nonVolatile = false, uploadLimitBytes: number | null = null): PackageEvent => ({
+  type: 'ProjectSettingsChanged',
+  schemaVersion: 1,
+  data: { project: 'demo', closeReleasesAfterSeconds, nonVolatile, uploadLimitBytes },
+});
 const deleted = (filename: string): PackageEvent => ({ type: 'ReleaseFileDeleted', schemaVersion: 1, data: { project: 'demo', version: '1.0', filename } });
 const published = (data: ReleaseFilePublished['data']): PackageEvent => ({ type: 'ReleaseFilePublished', schemaVersion: 1, data });
 const created: PackageEvent = { type: 'ProjectCreated', schemaVersion: 1, data: { displayName: 'Demo', project: 'demo' } };
@@ -172,5 +176,16 @@ describe('project decider', () => {
       assert.equal(confusableKey(name), confusableKey('acme-tools'), name);
     }
     assert.notEqual(confusableKey('acme-tool'), confusableKey('acme-tools'));
+  });
+
+  it("keeps a project's upload limit within 1 GiB and refuses a file over it (BAD-INPUT 65)", () => {
+    const limit = (uploadLimitBytes: number | null): ProjectCommand => ({ type: 'ChangeProjectSettings', project: 'demo', settings: { uploadLimitBytes } });
+    assert.deepEqual(given([created]).when(limit(1024 ** 3)), { kind: 'events', events: [settings(null, false, 1024 ** 3)] });
+    for (const bad of [1024 ** 3 + 1, 0, 1.5]) {
+      assert.match(rejection(given([created]).when(limit(bad))), /^invalid-metadata: A project's upload limit is a whole number of bytes from 1 to 1073741824 \(1 GiB\)\./, String(bad));
+    }
+    const limited = [created, settings(null, false, 50)];
+    assert.equal(rejection(given(limited).when(publish(file('demo-1.0.tar.gz', 'a', { size: 51 })))), "file-too-large: File too large. Limit for project 'demo' is 50 bytes.");
+    assert.equal(given(limited).when(publish(file('demo-1.0.tar.gz', 'a', { size: 50 }))).kind, 'events');
   });
 });

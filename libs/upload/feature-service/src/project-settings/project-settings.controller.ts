@@ -11,18 +11,20 @@ import { UPLOAD_DEPENDENCIES, type UploadDependencies } from '../upload.ports.js
 import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { ManageReleaseHandler } from '../manage-release/manage-release.handler.js';
-import { parseSettingsBody } from './project-settings.request.js';
+import { parseSettingsBody, SETTINGS } from './project-settings.request.js';
 
 const view = (settings: ProjectSettings): Record<string, unknown> => ({
   closeReleasesAfter: settings.closeReleasesAfterSeconds === null ? null : durationText(settings.closeReleasesAfterSeconds),
   nonVolatile: settings.nonVolatile,
+  uploadLimit: settings.uploadLimitBytes,
 });
 
 /**
  * Admin API: `GET /api/packages/<project>/settings` and `PUT …` with JSON
- * `{"closeReleasesAfter": "14d" | null, "nonVolatile": true | false}` (either or both; the others
- * stay). A project's administrators may change them, except that making a non-volatile project
- * volatile again (`"nonVolatile": false`) takes an administrator on `*`. A change is recorded as an
+ * `{"closeReleasesAfter": "14d" | null, "nonVolatile": true | false, "uploadLimit": <bytes> | null}`
+ * (any of them; the others stay). A project's administrators may change them, except that making a
+ * non-volatile project volatile again (`"nonVolatile": false`) and setting its upload limit take an
+ * administrator on `*`. A change is recorded as an
  * event on the project stream.
  */
 @Controller('api/packages')
@@ -53,11 +55,12 @@ export class ProjectSettingsController {
   @Put(':project/settings')
   async change(@Param('project') project: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const parsed = parseSettingsBody(body);
-    const given = typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => key === 'closeReleasesAfter' || key === 'nonVolatile') : [];
+    const given = typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => SETTINGS.includes(key)) : [];
     noteAccess(request, { action: 'settings.change', project: normalizeProjectName(project).slice(0, 200), details: { setting: given.join(',') || 'none' } });
     // Release policy is release management: the same grant as yanking (a project's admin); lifting
     // the protection against deletes is the registry administrators' (a project token cannot undo it).
-    const permission = parsed.ok && parsed.settings.nonVolatile === false ? 'admin:*' : 'package:yank';
+    // So is a project's upload limit, which may raise the registry's.
+    const permission = parsed.ok && (parsed.settings.nonVolatile === false || 'uploadLimitBytes' in parsed.settings) ? 'admin:*' : 'package:yank';
     const denied = forbidden(caller, permission, normalizeProjectName(project));
     if (denied) {
       return sendProblem(request, reply, 403, denied.code, denied.message);

@@ -13,11 +13,17 @@ describe('project settings request body', () => {
     assert.deepEqual(parseSettingsBody({ nonVolatile: false, closeReleasesAfter: '1h' }), { ok: true, settings: { nonVolatile: false, closeReleasesAfterSeconds: 3600 } });
   });
 
+  it('reads an upload limit in bytes, or null for the registry\'s, and refuses one over 1 GiB', () => {
+    assert.deepEqual(parseSettingsBody({ uploadLimit: 1024 ** 3 }), { ok: true, settings: { uploadLimitBytes: 1024 ** 3 } });
+    assert.deepEqual(parseSettingsBody({ uploadLimit: null }), { ok: true, settings: { uploadLimitBytes: null } });
+    assert.deepEqual(parseSettingsBody({ uploadLimit: 1024 ** 3 + 1 }), { ok: false, message: "'uploadLimit' can be at most 1 GiB (1073741824 bytes)." });
+  });
+
   it('explains what it expected', () => {
-    for (const body of [undefined, 'x', [], {}, { closeReleasesAfter: 14 }, { closeReleasesAfter: '2w' }, { closeReleasesAfter: '1d', other: 1 }, { nonVolatile: 'yes' }, { nonVolatile: null }]) {
+    for (const body of [undefined, 'x', [], {}, { closeReleasesAfter: 14 }, { closeReleasesAfter: '2w' }, { closeReleasesAfter: '1d', other: 1 }, { nonVolatile: 'yes' }, { nonVolatile: null }, { uploadLimit: '1G' }, { uploadLimit: 0 }, { uploadLimit: 2.5 }]) {
       const result = parseSettingsBody(body);
       assert.ok(!result.ok, JSON.stringify(body));
-      assert.match(result.message, /closeReleasesAfter.*nonVolatile/);
+      assert.match(result.message, /closeReleasesAfter.*nonVolatile.*uploadLimit/);
     }
   });
 });

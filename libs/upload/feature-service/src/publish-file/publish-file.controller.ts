@@ -10,7 +10,7 @@ import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { contentTypeProblem } from './multipart-problem.js';
 import { PublishFileHandler, type PublishOutcome } from './publish-file.handler.js';
-import { receiveUpload } from './received-upload.js';
+import { receiveUpload, registryFileLimit } from './received-upload.js';
 import { UploadTempDirs } from './upload-temp-dirs.js';
 
 /** `POST /legacy/` (and `/legacy`, never a redirect): the upload API twine, uv and poetry speak. */
@@ -41,7 +41,7 @@ export class PublishFileController {
       return refuse(early);
     }
     const requestId = randomUUID();
-    const received = await receiveUpload(request, this.tempDirs, this.deps.limits.maxFileBytes);
+    const received = await receiveUpload(request, this.tempDirs, (name) => this.handler.fileLimit(name), registryFileLimit(this.deps.limits.maxFileBytes));
     switch (received.kind) {
       case 'aborted':
         this.aborts.note(`upload ended by the client or its body deadline after ${received.bytes} file bytes; nothing kept`);

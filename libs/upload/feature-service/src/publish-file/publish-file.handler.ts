@@ -6,11 +6,13 @@ import { projectStreamId } from '@quiver/shared-contracts-packages';
 import {
   confusableKey,
   decide,
+  isValidProjectName,
   filenameMismatch,
   foldProject,
   formatVersion,
   normalizeProjectName,
   parseDistributionFilename,
+  projectFileTooLarge,
   prohibitedNameSet,
   reject,
   unsupportedPlatformTag,
@@ -24,7 +26,7 @@ import { forbidden } from '../http/upload-auth.js';
 import { coreMetadataKey, distributionKey } from './blob-keys.js';
 import { crashIfFaultPoint } from './fault-point.js';
 import { NewProjectLimiter } from './new-project-limiter.js';
-import type { ReceivedFile, ReceivedUpload } from './received-upload.js';
+import { registryFileLimit, type FileLimit, type ReceivedFile, type ReceivedUpload } from './received-upload.js';
 
 interface NewProjectSlot {
   id?: string;
@@ -195,6 +197,24 @@ export class PublishFileHandler {
         throw error;
       }
     }
+  }
+
+  /**
+   * The largest file an upload to the project `name` names may carry: its own limit (a setting on its
+   * stream, read with one indexed query, not the whole stream), or the registry's.
+   */
+  async fileLimit(name: string | undefined): Promise<FileLimit> {
+    const registry = registryFileLimit(this.deps.limits.maxFileBytes);
+    if (name === undefined || !isValidProjectName(name)) {
+      return registry;
+    }
+    const project = normalizeProjectName(name);
+    const { rows } = await this.deps.database.query<{ upload_limit: unknown }>(
+      `SELECT data->'uploadLimitBytes' AS upload_limit FROM events WHERE stream_id = $1 AND type = 'ProjectSettingsChanged' ORDER BY stream_version DESC LIMIT 1`,
+      [projectStreamId(project)],
+    );
+    const limit = rows[0]?.upload_limit;
+    return typeof limit === 'number' ? { bytes: limit, message: projectFileTooLarge(project, limit) } : registry;
   }
 
   /** An existing project whose name is confusable with `project`'s (`confusableKey`), through the file registry's index on that key. */

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { blake2b } from '@noble/hashes/blake2.js';
 import type {} from '@fastify/multipart'; // request.parts() / isMultipart() types
 import type { FastifyRequest } from 'fastify';
-import { reject, type UploadFields, type UploadRejection } from '@quiver/upload-domain';
+import { MAX_UPLOAD_LIMIT_BYTES, reject, type UploadFields, type UploadRejection } from '@quiver/upload-domain';
 import { FORM_LIMITS, multipartProblem, truncatedFieldProblem } from './multipart-problem.js';
 import type { UploadTempDirs } from './upload-temp-dirs.js';
 
@@ -40,6 +40,15 @@ export type ReceiveOutcome =
   | { readonly kind: 'aborted'; readonly bytes: number };
 
 class UploadTooLargeError extends Error {}
+
+/** The largest file an upload may carry, and what a larger one is told. */
+export interface FileLimit {
+  readonly bytes: number;
+  readonly message: string;
+}
+
+/** The registry's limit (`QUIVER_MAX_UPLOAD_BYTES`), for uploads to projects without one of their own. */
+export const registryFileLimit = (bytes: number): FileLimit => ({ bytes, message: `File too large. Limit for this registry is ${Math.floor(bytes / (1024 * 1024))} MB.` });
 
 /** Hashes bytes as they pass and fails once more than `limit` bytes went through. */
 class HashingCounter extends Transform {
@@ -92,7 +101,14 @@ const CONNECTION_LOST = new Set(['FST_MP_PREMATURE_CLOSE', 'ECONNRESET', 'ERR_ST
  * However the request ends (answered, refused, aborted by the client, timed out), nothing of it
  * stays on disk unless it was `received`.
  */
-export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTempDirs, maxFileBytes: number): Promise<ReceiveOutcome> {
+export async function receiveUpload(
+  request: FastifyRequest,
+  tempDirs: UploadTempDirs,
+  /** The limit for the project the form's `name` field names (given before the file, as every client sends it). */
+  limitFor: (name: string | undefined) => Promise<FileLimit>,
+  registryLimit: FileLimit,
+): Promise<ReceiveOutcome> {
+  let limit = registryLimit;
   const dir = await tempDirs.create();
   let writer: WriteStream | undefined;
   let counter: HashingCounter | undefined;
@@ -117,7 +133,8 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
     const parts = request.parts({
       preservePath: true,
       limits: {
-        fileSize: maxFileBytes + 1,
+        // A project's own limit may be above the registry's: the file's own counter holds it to the one that applies.
+        fileSize: Math.max(registryLimit.bytes, MAX_UPLOAD_LIMIT_BYTES) + 1,
         files: FORM_LIMITS.files,
         fields: FORM_LIMITS.fields,
         fieldSize: FORM_LIMITS.fieldBytes,
@@ -152,7 +169,8 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
         problem = reject('invalid-content-type', 'Invalid distribution file.');
         continue;
       }
-      counter = new HashingCounter(maxFileBytes);
+      limit = await limitFor(fields.get('name')?.[0]);
+      counter = new HashingCounter(limit.bytes);
       const path = join(dir, 'content');
       writer = createWriteStream(path, { flags: 'wx', mode: 0o600 });
       await pipeline(part.file, counter, writer);
@@ -167,7 +185,7 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
     }
   } catch (error) {
     await discard();
-    return failed(error, request, maxFileBytes, bytes());
+    return failed(error, request, limit, bytes());
   }
   if (problem) {
     await discard();
@@ -177,11 +195,10 @@ export async function receiveUpload(request: FastifyRequest, tempDirs: UploadTem
 }
 
 /** What an error while reading the body means: the client left, or sent something refused; anything else is ours to raise. */
-function failed(error: unknown, request: FastifyRequest, maxFileBytes: number, bytes: number): ReceiveOutcome {
+function failed(error: unknown, request: FastifyRequest, limit: FileLimit, bytes: number): ReceiveOutcome {
   const code = (error as { code?: unknown }).code;
   if (error instanceof UploadTooLargeError || code === 'FST_REQ_FILE_TOO_LARGE') {
-    const limitMb = Math.floor(maxFileBytes / (1024 * 1024));
-    return { kind: 'refused', rejection: reject('file-too-large', `File too large. Limit for this registry is ${limitMb} MB.`) };
+    return { kind: 'refused', rejection: reject('file-too-large', limit.message) };
   }
   if ((typeof code === 'string' && CONNECTION_LOST.has(code)) || cutShort(request)) {
     return { kind: 'aborted', bytes };
