@@ -107,7 +107,7 @@ describe('admin API bad input against the running registry', () => {
     await refuses('POST', '/api/maintenance/gc', '{"graceSeconds": "1\\u0000"}', /^graceSeconds must be a whole number of seconds/);
     await refuses('POST', '/api/maintenance/gc?graceSeconds=%00', undefined, /^Bad request: the URL's query contains a control character/);
     const settings = await call('GET', '/api/packages/demo/settings');
-    assert.deepEqual(JSON.parse(settings.body), { closeReleasesAfter: null });
+    assert.deepEqual(JSON.parse(settings.body), { closeReleasesAfter: null, nonVolatile: false, uploadLimit: null });
     assert.deepEqual(await project(), before, 'nothing changed');
   });
 });

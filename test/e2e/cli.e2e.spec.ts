@@ -84,13 +84,13 @@ describe('the quiver CLI against the running registry', () => {
     assert.match(help.stdout, /^Usage: quiver \[options\] \[command\]/);
     const settings = await execute('npx', ['--yes=false', 'quiver', 'settings', 'cli-demo'], discovery);
     assert.equal(settings.code, 0, show(settings));
-    assert.equal(settings.stdout, '{"closeReleasesAfter":null}\n');
+    assert.equal(settings.stdout, '{"closeReleasesAfter":null,"nonVolatile":false,"uploadLimit":null}\n');
   });
 
   it('finds the server from QUIVER_PORT and the token in QUIVER_DATA_DIR, with no QUIVER_URL or QUIVER_TOKEN', async () => {
     const settings = await quiver('settings', 'cli-demo');
     assert.equal(settings.code, 0, show(settings));
-    assert.equal(settings.stdout, '{"closeReleasesAfter":null}\n');
+    assert.equal(settings.stdout, '{"closeReleasesAfter":null,"nonVolatile":false,"uploadLimit":null}\n');
     const relativeDir = await execute(bin, ['settings', 'cli-demo'], { ...discovery, QUIVER_DATA_DIR: relative(work, registry.dataDir) }, work);
     assert.equal(relativeDir.code, 0, `QUIVER_DATA_DIR relative to the working directory, as the server reads it\n${show(relativeDir)}`);
   });
@@ -182,7 +182,7 @@ describe('the quiver CLI against the running registry', () => {
       assert.equal(ran.stderr, '');
       return JSON.parse(ran.stdout);
     };
-    assert.deepEqual(parse(await quiver('settings', 'cli-demo', '--json')), { closeReleasesAfter: null });
+    assert.deepEqual(parse(await quiver('settings', 'cli-demo', '--json')), { closeReleasesAfter: null, nonVolatile: false, uploadLimit: null });
     assert.deepEqual(parse(await quiver('--json', 'yank', 'cli-demo', '1.0', '--reason', 'broken build')), { changed: true });
     assert.deepEqual(await yanks(), [[true, 'broken build']]);
     assert.deepEqual(parse(await quiver('unyank', 'cli-demo', '1.0', '--json')), { changed: true });
