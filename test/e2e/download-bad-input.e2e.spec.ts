@@ -11,10 +11,10 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { S3BlobStore } from '@quiver/shared-data-access-blob';
-import { buildWheel, eventually, requireEnv } from '@quiver/shared-testing';
+import type { S3BlobStore } from '@quiver/shared-data-access-blob';
+import { buildWheel, eventually } from '@quiver/shared-testing';
 import { distributionFields, sha256Hex, startEmbedded, upload, type EmbeddedRegistry } from './support/bad-input.js';
-import { startDistributed, type DistributedRegistry } from './support/distributed.js';
+import { openBucket, startDistributed, type DistributedRegistry } from './support/distributed.js';
 import { basicToken } from './support/publish.js';
 import { runPython } from './support/python.js';
 
@@ -367,14 +367,7 @@ describe('a stored file missing or corrupted in S3, behind nginx, in distributed
   before(async () => {
     registry = await startDistributed(root, work, 2, { QUIVER_S3_BUCKET: bucket, QUIVER_NEW_PROJECTS_PER_HOUR: '0' });
     target = { base: registry.base, token: registry.token, auth: basicToken(registry.token) };
-    objects = await S3BlobStore.open({
-      endpoint: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
-      accessKey: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
-      secretKey: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
-      region: process.env['QUIVER_TEST_S3_REGION'] ?? 'us-east-1',
-      bucket,
-      createBucket: false,
-    });
+    objects = await openBucket(bucket);
   });
 
   after(async () => {

@@ -79,6 +79,17 @@ ${ROUTES.map(([path, service]) => `    location ${path} { proxy_pass http://${se
 `;
 }
 
+/** A registry's existing bucket on the harness's S3 server, to read or change objects out of band. */
+export const openBucket = (bucket: string): Promise<S3BlobStore> =>
+  S3BlobStore.open({
+    endpoint: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
+    accessKey: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
+    secretKey: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
+    region: process.env['QUIVER_TEST_S3_REGION'] ?? 'us-east-1',
+    bucket,
+    createBucket: false,
+  });
+
 /** The settings every distributed service needs, pointing at the harness's real services. */
 export const distributedEnv = (): Record<string, string> => ({
   QUIVER_MODE: 'distributed',
@@ -178,14 +189,7 @@ export async function startDistributed(root: string, workDir: string, replicas =
   };
   const bucket = shared.QUIVER_S3_BUCKET;
   const countObjects = async (): Promise<number> => {
-    const objects = await S3BlobStore.open({
-      endpoint: requireEnv('QUIVER_TEST_S3_ENDPOINT'),
-      accessKey: requireEnv('QUIVER_TEST_S3_ACCESS_KEY'),
-      secretKey: requireEnv('QUIVER_TEST_S3_SECRET_KEY'),
-      region: process.env['QUIVER_TEST_S3_REGION'] ?? 'us-east-1',
-      bucket,
-      createBucket: false,
-    });
+    const objects = await openBucket(bucket);
     try {
       let count = 0;
       for await (const stored of objects.list('')) {
