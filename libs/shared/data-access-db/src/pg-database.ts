@@ -50,6 +50,14 @@ export class PgDatabase implements Database {
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options: { readonly isolation?: IsolationLevel } = {}): Promise<T> {
     const client = await guard(() => this.pool.connect());
+    // The pool stops listening for a client's errors while it is checked out. A server that goes
+    // away between two statements of this transaction makes the client emit 'error' with no query
+    // to fail, which, unheard, would end the process; the next statement fails instead.
+    let lost: Error | undefined;
+    const onLost = (error: Error): void => {
+      lost = error;
+    };
+    client.on('error', onLost);
     const tx: SqlExecutor = {
       query: async <Row>(sql: string, params: readonly unknown[] = []) =>
         guard(async () => toResult<Row>(await client.query(sql, params as unknown[]))),
@@ -69,7 +77,8 @@ export class PgDatabase implements Database {
       });
       throw error;
     } finally {
-      client.release(broken);
+      client.removeListener('error', onLost);
+      client.release(broken ?? lost);
     }
   }
 
