@@ -114,6 +114,12 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
   const page = (project: string): Promise<Response> => fetch(`${registry.base}/simple/${project}/`, { headers: { authorization: auth, accept: 'application/vnd.pypi.simple.v1+json' } });
   /** Names of the service processes that have ended (an exit or a signal); `[]` when all are alive. */
   const allAlive = (): string[] => [...registry.instances.entries()].filter(([, started]) => exited(started)).map(([name]) => name);
+  /** What the processes that ended printed last (for the message of a failed `allAlive` check). */
+  const lastWords = (): string =>
+    [...registry.instances.entries()]
+      .filter(([, started]) => exited(started))
+      .map(([name, started]) => `--- ${name} (exit ${String(started.child.exitCode ?? started.child.signalCode)}) ---\n${started.output().slice(-4000)}`)
+      .join('\n');
   const stored = async (key: string): Promise<boolean> =>
     bucketClient.statObject(bucket, key).then(
       () => true,
@@ -210,7 +216,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
       },
       { timeoutMs: 120_000, intervalMs: 500, what: 'every acknowledged upload installable after the broker returned' },
     );
-    assert.deepEqual(allAlive(), [], 'no service process died');
+    assert.deepEqual(allAlive(), [], `no service process died\n${lastWords()}`);
   });
 
   it('F5: with the object store down, uploads get 503, the index keeps serving, nothing is recorded', async () => {
@@ -229,7 +235,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
       assert.deepEqual(files.map((file) => file.filename), ['fault_s3-1.0-py3-none-any.whl'], 'the refused upload left no trace');
       const download = await fetch(new URL(files[0]?.url ?? '/', registry.base), { headers: { authorization: auth } });
       assert.equal(download.status, 503, 'never 200 with missing bytes');
-      assert.deepEqual(allAlive(), [], 'no service process died');
+      assert.deepEqual(allAlive(), [], `no service process died\n${lastWords()}`);
     } finally {
       await objects.restart?.(); // the store returns with its data, whatever failed above
     }
@@ -274,7 +280,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
     assert.equal((await page('fault-s3')).status, 503);
     const health = await fetch(`${registry.base}/-/upload/health`);
     assert.equal(health.status, 200, 'liveness stays up: the process is fine, its dependency is not');
-    assert.deepEqual(allAlive(), [], 'no service process died');
+    assert.deepEqual(allAlive(), [], `no service process died\n${lastWords()}`);
   });
 
   it('F3: once Postgres is back, the same uploads succeed without restarts and the GC removes the orphans of abandoned ones', async () => {
@@ -313,7 +319,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
       assert.equal((await upload(project, '1.0')).status, 200);
       await assertInstallable(project, '1.0');
     }
-    assert.deepEqual(allAlive(), [], 'no service process died or was restarted');
+    assert.deepEqual(allAlive(), [], `no service process died or was restarted\n${lastWords()}`);
   });
 
   it('F7: an upload process killed after its blob PUT leaves only an orphan blob; the GC removes it and a re-run succeeds', async () => {
@@ -340,7 +346,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
     const rerun = await upload('fault-crash-blob', '1.0');
     assert.equal(rerun.status, 200, await rerun.text());
     await assertInstallable('fault-crash-blob', '1.0');
-    assert.deepEqual(allAlive(), [], 'the other service processes are unaffected');
+    assert.deepEqual(allAlive(), [], `the other service processes are unaffected\n${lastWords()}`);
   });
 
   it('F7: an upload process killed after its commit, before answering: the file is recorded and a re-run is a 200 no-op', async () => {
@@ -356,7 +362,7 @@ describe('dependency and process faults in distributed mode (RELIABILITY F1, F5,
     assert.equal(rerun.status, 200, `the user's re-run is a no-op, not a 400/409: ${await rerun.text()}`);
     assert.deepEqual(await recorded('fault-crash-commit'), { events: 2, files: 1 }, 'the re-run changed nothing');
     await assertInstallable('fault-crash-commit', '1.0'); // the surviving relays published the event
-    assert.deepEqual(allAlive(), [], 'the other service processes are unaffected');
+    assert.deepEqual(allAlive(), [], `the other service processes are unaffected\n${lastWords()}`);
   });
 
   it('reconcile: every live file checks out; an object removed or damaged out of band is reported exactly', async () => {
