@@ -92,6 +92,7 @@ describe('token bad input (BAD-INPUT 57-60, 66) against the running registry', (
       ['PUT', '/api/auth/principals/dev/grants/reader/alpha', undefined, 'admin'],
       ['GET', '/api/auth/tokens', undefined, 'admin'],
       ['POST', '/api/maintenance/gc', undefined, 'admin'],
+      ['POST', '/api/packages/-/import', undefined, 'admin'],
       ['POST', '/api/packages/alpha/releases/1.0/yank', '{"reason": "x"}', 'yank'],
       ['DELETE', '/api/packages/alpha/files/alpha-1.0-py3-none-any.whl', undefined, 'delete'],
     ];

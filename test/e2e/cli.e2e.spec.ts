@@ -7,45 +7,20 @@
  * and prints JSON with --json.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmbedded, type EmbeddedRegistry } from './support/bad-input.js';
+import { execute, type Ran } from './support/cli.js';
 import { freePort } from './support/process.js';
 import { publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 interface ProjectJson {
   readonly urls: readonly { readonly filename: string; readonly yanked: boolean; readonly yanked_reason: string | null }[];
-}
-
-/** The environment without any QUIVER_* setting of the caller's, plus `env`. */
-function environment(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QUIVER_')));
-  return { ...clean, ...env };
-}
-
-/** Runs `command args` to its end, collecting standard output and error apart. */
-function execute(command: string, args: readonly string[], env: Readonly<Record<string, string>>, cwd = root): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const bin = join(root, 'node_modules', '.bin', 'quiver');

@@ -449,9 +449,16 @@ describe('new-project rate limit (BAD-INPUT 44) against the running registry', (
   before(() => registry.start());
   after(() => registry.stop());
 
+  let publisher = '';
+
+  before(async () => {
+    await grant(registry.admin, 'burst-ci', 'developer', '*');
+    publisher = basicToken((await issueToken(registry.admin, 'burst-ci', 'publishes new projects')).token);
+  });
+
   it('lets exactly the limit of concurrent new projects through, then answers 429, while existing projects take uploads', async () => {
     const names = Array.from({ length: 10 }, (_, index) => `burst-${index}`);
-    const results = await Promise.all(names.map((name) => registry.upload(name, '1.0', wheel(name, '1.0'))));
+    const results = await Promise.all(names.map((name) => registry.upload(name, '1.0', wheel(name, '1.0'), {}, publisher)));
     const created = names.filter((_, index) => results[index]?.status === 200);
     assert.equal(created.length, LIMIT, results.map((result) => `${result.status} ${result.body}`).join('\n'));
     for (const [index, result] of results.entries()) {
@@ -465,10 +472,16 @@ describe('new-project rate limit (BAD-INPUT 44) against the running registry', (
     }
     assert.equal(registry.blobCount(), 2 * LIMIT, 'only the created projects stored blobs (a wheel and its core-metadata file each)');
 
-    const refused = await registry.refused(() => registry.upload('one-more', '1.0', wheel('one-more', '1.0')), 'one-more', 429, /^Too many new projects created/);
+    const refused = await registry.refused(() => registry.upload('one-more', '1.0', wheel('one-more', '1.0'), {}, publisher), 'one-more', 429, /^Too many new projects created/);
     assert.match(refused.reason, /^Too many new projects created/);
     const existing = created[0] ?? '';
-    await registry.accepted(existing, '2.0', wheel(existing, '2.0'));
+    assert.equal((await registry.upload(existing, '2.0', wheel(existing, '2.0'), {}, publisher)).status, 200);
     await registry.accepted(existing, '3.0', wheel(existing, '3.0'));
+  });
+
+  it("does not hold back an administrator on '*' (nor so an import): new projects past the limit are created", async () => {
+    for (const name of ['admin-new-1', 'admin-new-2', 'admin-new-3', 'admin-new-4']) {
+      await registry.accepted(name, '1.0', wheel(name, '1.0'));
+    }
   });
 });

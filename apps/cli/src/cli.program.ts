@@ -9,6 +9,7 @@ import { EXIT, usageError } from './outcome.js';
 import { baseUrl } from './server-discovery.js';
 import { registerTokenCommands } from './token.commands.js';
 import { registerReportCommands } from './report.commands.js';
+import { registerImportCommand, type ImportPlan } from './import/import.command.js';
 
 export const ENVIRONMENT = `Server: --url, else QUIVER_URL, else http://127.0.0.1:<QUIVER_PORT, default 8080>
   (or QUIVER_HOST instead of 127.0.0.1 when the server listens on that one address).
@@ -23,11 +24,12 @@ export const EXIT_CODES = `Exit codes: 0 done; 1 the server refused (or reconcil
 
 export type Parsed =
   | { readonly kind: 'run'; readonly plan: CommandPlan; readonly json: boolean; readonly url?: URL }
+  | { readonly kind: 'import'; readonly plan: ImportPlan; readonly json: boolean; readonly url?: URL }
   | { readonly kind: 'exit'; readonly code: number; readonly stdout: string; readonly stderr: string };
 
-function program(submit: (plan: CommandPlan) => void, output: { out: string; err: string }): Command {
+function program(submit: (plan: CommandPlan | ImportPlan) => void, output: { out: string; err: string }): Command {
   const root = new Command('quiver')
-    .description("Quiver's administration CLI: each command is one request to the registry's admin API (two when it asks for a confirmation first).")
+    .description("Quiver's administration CLI: each command is one request to the registry's admin API (two when it asks for a confirmation first; import sends one per file).")
     .option('--url <url>', 'the registry (overrides QUIVER_URL, QUIVER_HOST and QUIVER_PORT)', baseUrl)
     .option('--json', 'machine-readable output: the JSON the server answered')
     .exitOverride()
@@ -45,6 +47,7 @@ function program(submit: (plan: CommandPlan) => void, output: { out: string; err
   registerReportCommands(root, submit);
   registerAuditCommands(root, submit);
   registerLoginCommand(root, submit);
+  registerImportCommand(root, submit);
   for (const command of [root, ...descendants(root)]) {
     const path = fullName(command);
     command.showHelpAfterError(`(run '${path} --help' for usage)`);
@@ -55,8 +58,11 @@ function program(submit: (plan: CommandPlan) => void, output: { out: string; err
   return root;
 }
 
-/** Commander names an unknown `--option=value` whole; the value may be a secret typed in the wrong place. */
-const unechoed = (message: string): string => message.replace(/(unknown option '-[^'=]*)=[^']*'/, "$1=…'");
+/**
+ * Commander names an unknown `--option=value` whole, and repeats an invalid option's value; either
+ * may be a secret typed in the wrong place (a value, or a password in a URL's user part).
+ */
+const unechoed = (message: string): string => message.replace(/(unknown option '-[^'=]*)=[^']*'/, "$1=…'").replace(/(\/\/)[^/@\s']*@/g, '$1…@');
 
 const descendants = (command: Command): Command[] => command.commands.flatMap((child) => [child, ...descendants(child)]);
 
@@ -77,7 +83,7 @@ const wantsJson = (argv: readonly string[]): boolean => {
 /** Parses `quiver …`'s arguments: what to run, or what to print and the exit code (help, usage errors). Pure. */
 export function parseCommandLine(argv: readonly string[]): Parsed {
   const output = { out: '', err: '' };
-  let plan: CommandPlan | undefined;
+  let plan: CommandPlan | ImportPlan | undefined;
   const root = program((submitted) => {
     plan = submitted;
   }, output);
@@ -97,5 +103,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (plan === undefined) {
     return { kind: 'exit', code: EXIT.usage, stdout: '', stderr: globals.json ? usageError('a command is missing') : root.helpInformation() };
   }
-  return { kind: 'run', plan, json: globals.json === true, ...(globals.url ? { url: globals.url } : {}) };
+  const where = { json: globals.json === true, ...(globals.url ? { url: globals.url } : {}) };
+  return 'kind' in plan ? { kind: 'import', plan, ...where } : { kind: 'run', plan, ...where };
 }

@@ -204,3 +204,43 @@ describe('quiver CLI: each command is one request', () => {
     assert.equal(run('reconcile').url, undefined);
   });
 });
+
+describe('quiver import: what it is asked, from the words alone', () => {
+  const plan = (...argv: string[]): Extract<Parsed, { kind: 'import' }>['plan'] => {
+    const parsed = parseCommandLine(argv);
+    assert.equal(parsed.kind, 'import', `${argv.join(' ')}: ${parsed.kind === 'exit' ? parsed.stderr : ''}`);
+    return parsed.plan;
+  };
+
+  it('takes a directory, or an index with its credentials from standard input', () => {
+    assert.deepEqual(plan('import', '/srv/packages'), { kind: 'import', source: { kind: 'directory', path: '/srv/packages' }, sourceCredentials: { kind: 'none' }, concurrency: 4, dryRun: false });
+    assert.deepEqual(plan('import', '--from', 'https://devpi.example/team/prod/+simple/', '--username', 'ci', '--password-stdin', '--projects', 'acme-*', '--concurrency', '8', '--dry-run'), {
+      kind: 'import',
+      source: { kind: 'index', url: 'https://devpi.example/team/prod/+simple/' },
+      projects: 'acme-*',
+      sourceCredentials: { kind: 'password', username: 'ci' },
+      concurrency: 8,
+      dryRun: true,
+    });
+    assert.deepEqual(plan('import', '--from', 'http://q/simple/', '--token-stdin').sourceCredentials, { kind: 'token' });
+  });
+
+  it('refuses what cannot work before anything is read or sent (exit 2)', () => {
+    for (const [argv, message] of [
+      [['import'], /needs a directory or --from/],
+      [['import', 'dir', '--from', 'http://q/simple/'], /not both/],
+      [['import', '--from', 'http://q/simple/', '--username', 'ci'], /--username and --password-stdin go together/],
+      [['import', '--from', 'http://q/simple/', '--password-stdin', '--token-stdin'], /not both/],
+      [['import', 'dir', '--token-stdin'], /source credentials are for --from only/],
+      [['import', '--from', 'http://ci:secret@q/simple/'], /Put no credentials in the URL: use --username with --password-stdin/],
+      [['--url', 'http://ci:secret@q/', 'import', 'dir'], /A URL with credentials is not accepted/],
+      [['import', '--from', 'ftp://q/simple/'], /http or https/],
+      [['import', 'dir', '--concurrency', '0'], /at least 1/],
+    ] as const) {
+      const refused = exit(...argv);
+      assert.equal(refused.code, 2, argv.join(' '));
+      assert.match(refused.stderr, message, argv.join(' '));
+      assert.doesNotMatch(refused.stderr, /secret/);
+    }
+  });
+});

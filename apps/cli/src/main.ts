@@ -10,6 +10,7 @@ const result = await run(process.argv.slice(2), {
   readFile: (path) => readFile(path, 'utf8'),
   readStdin: () => text(process.stdin),
   stdinIsTerminal: process.stdin.isTTY === true,
+  stderrIsTerminal: process.stderr.isTTY === true,
   write: (stdout, stderr) => {
     process.stdout.write(stdout);
     process.stderr.write(stderr);

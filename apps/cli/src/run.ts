@@ -2,7 +2,9 @@ import { outcomeOf, type AnswerContext } from './answer.js';
 import { parseCommandLine } from './cli.program.js';
 import { send } from './http-call.js';
 import { EXIT, failed, type Result } from './outcome.js';
-import type { CommandPlan, Credentials, Paging } from './plan.js';
+import { withToken, type CommandPlan, type Credentials, type Paging } from './plan.js';
+import type { ImportPlan } from './import/import.command.js';
+import { runImport } from './import/import-run.js';
 import { displayUrl, findToken, serverUrl, type Environment } from './server-discovery.js';
 
 /** What `quiver` needs from its process, so a run is one function from arguments to output. */
@@ -13,6 +15,8 @@ export interface Io {
   /** Standard input, whole (for `login --password-stdin`). */
   readonly readStdin: () => Promise<string>;
   readonly stdinIsTerminal: boolean;
+  /** Standard error is a terminal (`import` draws a progress bar there). */
+  readonly stderrIsTerminal?: boolean;
   /** Asks a question on the terminal and resolves with the line typed (a confirmation); the process's terminal when absent. */
   readonly ask?: (question: string) => Promise<string>;
   /** Writes output as it comes, for commands that page (`audit export`, `audit tail --follow`); without it, output is returned at the end. */
@@ -60,11 +64,15 @@ export async function run(argv: readonly string[], io: Io): Promise<Result> {
   if (parsed.kind === 'exit') {
     return parsed;
   }
-  const { plan, json } = parsed;
+  const { json } = parsed;
   const server = serverUrl(io.env, parsed.url);
   if (!server.ok) {
     return failed({ kind: 'config', message: server.message }, json);
   }
+  if (parsed.kind === 'import') {
+    return importInto(parsed.plan, server.value, io, json);
+  }
+  const { plan } = parsed;
   if (plan.confirm && !io.stdinIsTerminal) {
     return failed({ kind: 'usage', message: plan.confirm.refusal }, json);
   }
@@ -99,6 +107,36 @@ export async function run(argv: readonly string[], io: Io): Promise<Result> {
   }
   const reply = await send(server.value, plan.request, auth.header);
   return outcomeOf(plan, reply, context);
+}
+
+/** `quiver import`: the registry's token (an administrator on '*'), the source's credentials from standard input, then the run. */
+async function importInto(plan: ImportPlan, server: URL, io: Io, json: boolean): Promise<Result> {
+  const auth = await authorization(withToken, io, json);
+  if (!auth.ok) {
+    return auth.result;
+  }
+  let sourceAuthorization: string | undefined;
+  if (plan.sourceCredentials.kind !== 'none') {
+    const what = plan.sourceCredentials.kind === 'token' ? 'token' : 'password';
+    if (io.stdinIsTerminal) {
+      return failed({ kind: 'usage', message: `import reads the source's ${what} from standard input: pipe it in. It is never taken from the command line.` }, json);
+    }
+    const secret = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (secret === '') {
+      return failed({ kind: 'usage', message: `no ${what} on standard input.` }, json);
+    }
+    sourceAuthorization = basic(plan.sourceCredentials.kind === 'token' ? '__token__' : plan.sourceCredentials.username, secret);
+  }
+  return runImport(
+    {
+      source: plan.source,
+      ...(plan.projects === undefined ? {} : { projects: plan.projects }),
+      ...(sourceAuthorization === undefined ? {} : { sourceAuthorization }),
+      concurrency: plan.concurrency,
+      dryRun: plan.dryRun,
+    },
+    { target: server, targetAuthorization: auth.header, json, stderrIsTerminal: io.stderrIsTerminal === true, writeErr: (text) => (io.write ? io.write('', text) : undefined) },
+  );
 }
 
 /** Sends a paging plan's requests one after the other, printing each page as it comes (through `io.write` when given). */

@@ -58,6 +58,17 @@ const pythonDependencyPins = {
   hishel: '1.4.0',
 } as const;
 
+/**
+ * Other package indexes, run beside Quiver by the import suite (`quiver import` from a pypiserver
+ * directory and a devpi-server index), in a venv of their own (`<cacheDir>/peers-<hash>`): their
+ * dependencies must not move the clients'.
+ */
+export const pythonPeerRegistryPins = {
+  pypiserver: '2.4.2',
+  waitress: '3.0.2',
+  'devpi-server': '6.20.3',
+} as const;
+
 const pinned = (pins: Readonly<Record<string, string>>): string[] => Object.entries(pins).map(([name, version]) => `${name}==${version}`);
 const requirements = (): string[] => [...pinned(pythonClientPins), ...pinned(pythonBuildBackendPins), ...pinned(pythonStreamConsumerPins), ...pinned(pythonDependencyPins)];
 
@@ -108,6 +119,10 @@ export async function pythonVenvDir(ctx: HarnessContext): Promise<string> {
   return venvDirFor(ctx, await interpreter(ctx));
 }
 
+/** `<cacheDir>/peers-<hash of pins + interpreter>` */
+const peersDirFor = (ctx: HarnessContext, python: Interpreter): string =>
+  join(ctx.cacheDir, `peers-${createHash('sha256').update(JSON.stringify({ requirements: pinned(pythonPeerRegistryPins), python })).digest('hex').slice(0, 16)}`);
+
 const markerName = '.quiver-complete';
 
 export const python: ServiceDefinition = {
@@ -115,29 +130,10 @@ export const python: ServiceDefinition = {
 
   async install(ctx) {
     const python = await interpreter(ctx);
-    const venv = venvDirFor(ctx, python);
-    const marker = join(venv, markerName);
-    const want = `${requirements().join('\n')}\n`;
-    if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
-      return;
-    }
-    rmSync(venv, { recursive: true, force: true });
-    ctx.log('python', `creating ${venv} (${requirements().join(' ')})`);
-    try {
-      // ctx.run, not runLogged: on failure the output's tail is in the error, while a log in the
-      // run directory would be deleted with it.
-      await ctx.run(python.executable, ['-m', 'venv', venv]);
-      const pip = join(venv, 'bin', 'pip');
-      const quiet = ['--disable-pip-version-check', '--no-input', '--quiet'];
-      // pip first, so the pinned pip resolves the rest.
-      await ctx.run(pip, ['install', ...quiet, `pip==${pythonClientPins.pip}`]);
-      await ctx.run(pip, ['install', ...quiet, ...requirements()]);
-      await ctx.run(pip, ['download', ...quiet, '--only-binary', ':all:', '--dest', wheelhouseDir(venv), ...pinned(pythonBuildBackendPins)]);
-      writeFileSync(marker, want);
-    } catch (error) {
-      rmSync(venv, { recursive: true, force: true });
-      throw error;
-    }
+    await ensureVenv(ctx, python, venvDirFor(ctx, python), requirements(), async (venv, quiet) => {
+      await ctx.run(join(venv, 'bin', 'pip'), ['download', ...quiet, '--only-binary', ':all:', '--dest', wheelhouseDir(venv), ...pinned(pythonBuildBackendPins)]);
+    });
+    await ensureVenv(ctx, python, peersDirFor(ctx, python), pinned(pythonPeerRegistryPins));
   },
 
   async start(ctx): Promise<RunningService> {
@@ -145,11 +141,50 @@ export const python: ServiceDefinition = {
     if (!existsSync(join(venv, markerName))) {
       throw new Error(`python: ${venv} is not installed; install() must run first.`);
     }
+    const peers = peersDirFor(ctx, await interpreter(ctx));
+    if (!existsSync(join(peers, markerName))) {
+      throw new Error(`python: ${peers} is not installed; install() must run first.`);
+    }
     return {
       name: 'python',
-      env: { QUIVER_TEST_PYTHON_BIN: join(venv, 'bin'), QUIVER_TEST_PYTHON_WHEELHOUSE: wheelhouseDir(venv) },
+      env: { QUIVER_TEST_PYTHON_BIN: join(venv, 'bin'), QUIVER_TEST_PYTHON_WHEELHOUSE: wheelhouseDir(venv), QUIVER_TEST_PEERS_BIN: join(peers, 'bin') },
       pids: [],
       stop: () => Promise.resolve(),
     };
   },
 };
+
+/**
+ * A venv at `venv` with exactly `packages` (pip first, at the pinned version), unless the marker
+ * written last says it is complete already; `then` adds to it before the marker is written.
+ */
+async function ensureVenv(
+  ctx: HarnessContext,
+  python: Interpreter,
+  venv: string,
+  packages: readonly string[],
+  then?: (venv: string, quiet: readonly string[]) => Promise<void>,
+): Promise<void> {
+  const marker = join(venv, markerName);
+  const want = `${packages.join('\n')}\n`;
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === want) {
+    return;
+  }
+  rmSync(venv, { recursive: true, force: true });
+  ctx.log('python', `creating ${venv} (${packages.join(' ')})`);
+  try {
+    // ctx.run, not runLogged: on failure the output's tail is in the error, while a log in the
+    // run directory would be deleted with it.
+    await ctx.run(python.executable, ['-m', 'venv', venv]);
+    const pip = join(venv, 'bin', 'pip');
+    const quiet = ['--disable-pip-version-check', '--no-input', '--quiet'];
+    // pip first, so the pinned pip resolves the rest.
+    await ctx.run(pip, ['install', ...quiet, `pip==${pythonClientPins.pip}`]);
+    await ctx.run(pip, ['install', ...quiet, ...packages]);
+    await then?.(venv, quiet);
+    writeFileSync(marker, want);
+  } catch (error) {
+    rmSync(venv, { recursive: true, force: true });
+    throw error;
+  }
+}

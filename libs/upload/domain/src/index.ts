@@ -8,3 +8,4 @@ export * from './classifiers.js';
 export { durationText, formatDuration, parseDuration } from '@quiver/shared-domain-access';
 export * from './project-name-policy.js';
 export * from './wheel-platform.js';
+export * from './import-form.js';

@@ -28,6 +28,7 @@ export type UploadRejectionCode =
   | 'project-too-large'
   | 'release-closed'
   | 'too-many-new-projects'
+  | 'invalid-upload-time'
   | 'removed-api'
   | 'not-found'
   | 'forbidden';

@@ -10,10 +10,10 @@ import { forbidden } from '../http/upload-auth.js';
 import { rejectionStatus } from '../http/rejection-status.js';
 import { contentTypeProblem } from './multipart-problem.js';
 import { PublishFileHandler, type PublishOutcome } from './publish-file.handler.js';
-import { receiveUpload, registryFileLimit } from './received-upload.js';
+import { receiveUpload, registryFileLimit, type ReceivedFile, type ReceivedUpload } from './received-upload.js';
 import { UploadTempDirs } from './upload-temp-dirs.js';
 
-/** `POST /legacy/` (and `/legacy`, never a redirect): the upload API twine, uv and poetry speak. */
+/** `POST /legacy/` (and `/legacy`, never a redirect): the upload API twine, uv and poetry speak; and `quiver import`'s. */
 @Controller()
 export class PublishFileController {
   private readonly logger = new Logger('upload');
@@ -30,15 +30,43 @@ export class PublishFileController {
   @Post('legacy') // with ignoreTrailingSlash this is /legacy and /legacy/ alike
   @Authenticated({ credentials: 'token' })
   async upload(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const refuse = (rejection: UploadRejection): FastifyReply => sendProblem(request, reply, rejectionStatus(rejection.code), rejection.code, rejection.message);
-    // One fact when the answer goes out: success, refused with the rejection's code, or a 403's auth.denied.
-    noteAccess(request, { action: 'package.upload' });
     // Everything that needs no body is decided before a byte of it is read (the guard has
     // authenticated the caller): a caller that may publish nowhere holds no connection and no temp space.
     const mayPublishNowhere = allowsSomewhere(caller, 'package:publish') ? undefined : forbidden(caller, 'package:publish');
-    const early = mayPublishNowhere ?? contentTypeProblem(request.headers['content-type']);
-    if (early) {
-      return refuse(early);
+    return this.receiveAndPublish(caller, request, reply, mayPublishNowhere, (upload, requestId) => this.handler.handle(upload, caller, requestId), () => reply.code(200).send());
+  }
+
+  /**
+   * `POST /api/packages/-/import` (`quiver import`): one file whose form is read from its own
+   * metadata, with the source's upload time; answers what happened to it as JSON.
+   */
+  @Post('api/packages/-/import')
+  @Authenticated({ credentials: 'token', permission: 'admin:*' })
+  async import(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.receiveAndPublish(
+      caller,
+      request,
+      reply,
+      undefined,
+      (upload, requestId) => this.handler.handleImport(upload, caller, requestId),
+      (outcome, file) => reply.code(200).send({ filename: file?.filename ?? null, sha256: file?.sha256 ?? null, outcome }),
+    );
+  }
+
+  private async receiveAndPublish(
+    caller: Caller,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    early: UploadRejection | undefined,
+    publish: (upload: ReceivedUpload, requestId: string) => Promise<PublishOutcome>,
+    answer: (outcome: 'published' | 'unchanged', file: ReceivedFile | undefined) => FastifyReply,
+  ): Promise<FastifyReply> {
+    const refuse = (rejection: UploadRejection): FastifyReply => sendProblem(request, reply, rejectionStatus(rejection.code), rejection.code, rejection.message);
+    // One fact when the answer goes out: success, refused with the rejection's code, or a 403's auth.denied.
+    noteAccess(request, { action: 'package.upload' });
+    const before = early ?? contentTypeProblem(request.headers['content-type']);
+    if (before) {
+      return refuse(before);
     }
     const requestId = randomUUID();
     const received = await receiveUpload(request, this.tempDirs, (name) => this.handler.fileLimit(name), registryFileLimit(this.deps.limits.maxFileBytes));
@@ -62,7 +90,7 @@ export class PublishFileController {
     });
     let outcome: PublishOutcome;
     try {
-      outcome = await this.handler.handle(received.upload, caller, requestId);
+      outcome = await publish(received.upload, requestId);
     } finally {
       // Before answering: once the client has its answer, nothing of the request is left on disk.
       await received.upload.discard();
@@ -71,15 +99,15 @@ export class PublishFileController {
       case 'rejected':
         return refuse(outcome.rejection);
       case 'unchanged':
-        return reply.code(200).send();
+        return answer('unchanged', file);
       case 'published':
         // Committed: the answer is 200 whatever the bus does. The wait for the index is
         // best-effort and bounded (Kafka is not on the acknowledgement path).
         await this.deps.awaitIndexed(outcome.eventId).catch((error: unknown) => {
           this.logger.warn(`not yet indexed (${error instanceof Error ? error.message : String(error)}); answering 200, the relay catches up`);
         });
-        this.logger.log(`published ${received.upload.file?.filename ?? ''} by ${caller.name}`);
-        return reply.code(200).send();
+        this.logger.log(`published ${file?.filename ?? ''} by ${caller.name}`);
+        return answer('published', file);
     }
   }
 }

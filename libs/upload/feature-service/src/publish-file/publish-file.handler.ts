@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { inspectDistribution } from '@quiver/upload-data-access-archive';
+import { inspectDistribution, type InspectionResult } from '@quiver/upload-data-access-archive';
 import { EventStore, StreamConcurrencyError } from '@quiver/shared-data-access-event-store';
 import { projectStreamId } from '@quiver/shared-contracts-packages';
 import {
@@ -9,6 +9,9 @@ import {
   isValidProjectName,
   filenameMismatch,
   foldProject,
+  importedFiletype,
+  importFields,
+  parseUploadTime,
   formatVersion,
   normalizeProjectName,
   parseDistributionFilename,
@@ -37,6 +40,11 @@ export type PublishOutcome =
   | { readonly kind: 'unchanged' }
   | { readonly kind: 'rejected'; readonly rejection: UploadRejection };
 
+export interface PublishOptions {
+  readonly uploadedAt?: Date;
+  readonly inspected?: InspectionResult;
+}
+
 /** Concurrent uploads to one project (a CI matrix publishing wheels) retry on the new stream state. */
 const MAX_ATTEMPTS = 20;
 
@@ -57,7 +65,12 @@ export class PublishFileHandler {
     this.prohibitedNames = prohibitedNameSet(deps.limits.prohibitedProjectNames);
   }
 
-  async handle(upload: ReceivedUpload, caller: Caller, requestId: string): Promise<PublishOutcome> {
+  /**
+   * `options.uploadedAt`: the upload time to record instead of now (an import keeps the source's);
+   * `options.inspected`: the file's inspection when the caller already made it (an import reads the
+   * form from it).
+   */
+  async handle(upload: ReceivedUpload, caller: Caller, requestId: string, options: PublishOptions = {}): Promise<PublishOutcome> {
     const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
     const form = validateUploadForm(upload.fields);
     if (!form.ok) {
@@ -89,7 +102,7 @@ export class PublishFileHandler {
     if (digestProblem) {
       return rejected(digestProblem);
     }
-    const inspected = await inspectDistribution(file.path, parsed.value, { filename: file.filename });
+    const inspected = options.inspected ?? (await inspectDistribution(file.path, parsed.value, { filename: file.filename }));
     if (!inspected.ok) {
       return rejected(inspected.rejection);
     }
@@ -98,14 +111,15 @@ export class PublishFileHandler {
     const version = formatVersion(form.value.version);
     const metadataBytes = parsed.value.kind === 'bdist_wheel' ? inspected.value.coreMetadata : undefined;
     const metadataSha = metadataBytes ? createHash('sha256').update(metadataBytes).digest('hex') : undefined;
-    const uploadedAt = this.now();
+    const now = this.now();
+    const uploadedAt = options.uploadedAt ?? now;
     const command = {
       type: 'PublishReleaseFile' as const,
       displayName: form.value.name,
       policy: {
         projectQuotaBytes: this.deps.limits.projectQuotaBytes,
         prohibitedNames: this.prohibitedNames,
-        now: uploadedAt,
+        now,
         ...(this.deps.limits.disallowNewProjects === true ? { newProjectsDisallowed: true } : {}),
         ...(this.deps.docsUrl === undefined ? {} : { docsUrl: this.deps.docsUrl }),
       },
@@ -127,15 +141,53 @@ export class PublishFileHandler {
     };
 
     // A slot of the new-project rate limit, held while this upload may still create the project;
-    // released unless the project was created.
+    // released unless the project was created. An administrator on '*' (and so an import) is not limited.
     const slot: NewProjectSlot = {};
+    const limited = forbidden(caller, 'admin:*') !== undefined;
     try {
-      return await this.decideAndAppend(command, file, metadataBytes, metadataSha, { actor: caller.name, requestId }, slot);
+      return await this.decideAndAppend(command, file, metadataBytes, metadataSha, { actor: caller.name, requestId }, slot, limited);
     } finally {
       if (slot.id !== undefined) {
         await this.limiter.release(slot.id);
       }
     }
+  }
+
+  /**
+   * `POST /api/packages/-/import` (`quiver import`, an administrator on '*'): a file without a
+   * metadata form. The form is read from the file's core metadata, so the file passes the rules a
+   * twine upload of it would; `upload_time` (PEP 700's, from the source) is recorded instead of now.
+   */
+  async handleImport(upload: ReceivedUpload, caller: Caller, requestId: string): Promise<PublishOutcome> {
+    const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
+    const denied = forbidden(caller, 'admin:*');
+    if (denied) {
+      return rejected(denied);
+    }
+    const file = upload.file;
+    if (!file) {
+      return rejected(reject('missing-file', 'Upload payload does not have a file.'));
+    }
+    const uploadTime = parseUploadTime(upload.fields.get('upload_time')?.[0], this.now());
+    if (!uploadTime.ok) {
+      return rejected(uploadTime.rejection);
+    }
+    const filetype = importedFiletype(file.filename);
+    const parsed = parseDistributionFilename(file.filename, filetype);
+    if (!parsed.ok) {
+      return rejected(reject('invalid-filename', parsed.message));
+    }
+    const inspected = await inspectDistribution(file.path, parsed.value, { filename: file.filename });
+    if (!inspected.ok) {
+      return rejected(inspected.rejection);
+    }
+    const pythonTags = parsed.value.kind === 'bdist_wheel' ? parsed.value.pythonTags : [];
+    const form = importFields(inspected.value.metadata, { filetype, pythonTags, sha256: file.sha256 }, upload.fields);
+    if (!form.ok) {
+      return rejected(form.rejection);
+    }
+    const fromMetadata: ReceivedUpload = { fields: form.fields, file, discard: () => upload.discard() };
+    return this.handle(fromMetadata, caller, requestId, { inspected, ...(uploadTime.value === undefined ? {} : { uploadedAt: uploadTime.value }) });
   }
 
   private async decideAndAppend(
@@ -145,6 +197,7 @@ export class PublishFileHandler {
     metadataSha: string | undefined,
     metadata: { actor: string; requestId: string },
     slot: NewProjectSlot,
+    limited: boolean,
   ): Promise<PublishOutcome> {
     const rejected = (rejection: UploadRejection): PublishOutcome => ({ kind: 'rejected', rejection });
     const { project } = command.file;
@@ -161,7 +214,7 @@ export class PublishFileHandler {
         return { kind: 'unchanged' };
       }
       const creates = decision.events.some((event) => event.type === 'ProjectCreated');
-      if (creates && this.limiter.enabled) {
+      if (creates && limited && this.limiter.enabled) {
         slot.id ??= await this.limiter.reserve(metadata.actor, project);
         if (slot.id === undefined) {
           return rejected(reject('too-many-new-projects', 'Too many new projects created'));
