@@ -16,6 +16,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { arg, basic, buildCorpus, freePort, log, root, scratchDir, start, startQuiverEmbedded, stopAll, table, uploadCorpus, venv, waitFor } from './lib.mjs';
 
 const FILES = arg('files', 2000);
