@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -281,6 +281,29 @@ describe('quiver import from pypiserver, devpi-server and another Quiver', () =>
     const wrongToken = await quiver(second, ['import', '--from', `${target.base}/simple/`, '--token-stdin', '--json'], 'qvr_not-a-token\n');
     assert.equal(wrongToken.code, 1, show(wrongToken));
     assert.match(wrongToken.stderr, /the source answered 401 for its index page .*: give --username with --password-stdin, or --token-stdin/);
+  });
+
+  it('stops at once on Ctrl-C: exit 130, the cursor and the disk left as they were', async () => {
+    const scratch = join(work, 'tmp-sigint');
+    mkdirSync(scratch);
+    const args = ['import', '--from', `${devpiIndex}+simple/`, '--projects', 'dvp-*', '--concurrency', '1'];
+    const run = spawn(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), ...args], {
+      cwd: root,
+      env: environment({ QUIVER_URL: second.base, QUIVER_TOKEN: second.token, TMPDIR: scratch }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let progress = '';
+    run.stderr.on('data', (chunk: Buffer) => {
+      const first = !/^copied /m.test(progress);
+      progress += chunk.toString();
+      if (first && /^copied /m.test(progress)) {
+        run.kill('SIGINT'); // once, as one Ctrl-C
+      }
+    });
+    const [code] = (await once(run, 'exit')) as [number | null];
+    assert.equal(code, 130, progress);
+    assert.match(progress, /quiver: interrupted \(SIGINT\); run the same command again to go on/);
+    assert.deepEqual(readdirSync(scratch), [], 'no download left behind');
   });
 
   it('copies no file whose bytes do not match the hash its source advertises', async () => {

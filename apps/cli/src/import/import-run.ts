@@ -9,7 +9,7 @@
  * so running it again finishes the job.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, openAsBlob } from 'node:fs';
+import { createReadStream, createWriteStream, openAsBlob, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -98,7 +98,7 @@ export async function runImport(options: ImportOptions, context: ImportContext):
     summary.seconds = (performance.now() - started) / 1000;
     return context.json ? { code, stdout: summaryJson(summary), stderr: '' } : { code, stdout: summaryText(summary), stderr: '' };
   };
-  const workDir = await mkdtemp(join(tmpdir(), 'quiver-import-'));
+  const workDir = await mkdtemp(join(tmpdir(), 'quiver-import-downloads-'));
   try {
     const matches = projectMatcher(options.projects);
     const items = (options.source.kind === 'directory' ? await directoryItems(options.source.path, summary) : await indexItems(options.source.url, options, summary, matches)).filter((item) =>
@@ -108,6 +108,15 @@ export async function runImport(options: ImportOptions, context: ImportContext):
     summary.projects = new Set(items.map((item) => item.project)).size;
     const target = new TargetState(context);
     const progress = new ImportProgress(context, items.length);
+    // Ctrl-C (or a TERM) ends the run at once: the bar gives the cursor back and no download stays
+    // behind. What was copied stays copied; the next run carries on from there.
+    const interrupted = (signal: NodeJS.Signals): void => {
+      progress.stop();
+      rmSync(workDir, { recursive: true, force: true });
+      context.writeErr(`\nquiver: interrupted (${signal}); run the same command again to go on\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
     await forEachLimited(items, options.concurrency, async (item) => {
       const outcome = await copyOne(item, target, options, context, summary, workDir).catch((error: unknown) => {
         if (error instanceof Unreachable || error instanceof Refused) {
@@ -119,7 +128,10 @@ export async function runImport(options: ImportOptions, context: ImportContext):
         summary.failed.push({ project: item.project, filename: item.filename, reason: outcome.failed });
       }
       progress.done(item.filename, 'failed' in outcome ? 'failed' : outcome.kind, 'bytes' in outcome ? outcome.bytes : 0);
-    }).finally(() => progress.stop());
+    }).finally(() => {
+      progress.stop();
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    });
     if (!options.dryRun) {
       await carryYanks(items, context, summary);
     }

@@ -38,14 +38,13 @@ export function registerImportCommand(program: Command, submit: Submit): void {
     .command('import')
     .summary('copy a package directory or another index into Quiver')
     .description(
-      "Copy every wheel and sdist of a package directory (pypiserver's, or any tree) or of another index's simple API\n" +
-        '(devpi, pypiserver, Artifactory, Nexus, another Quiver: PEP 691 JSON where offered, else HTML) into Quiver.\n' +
-        "Takes an administrator's token on '*'. Each file passes the checks an upload does; hashes are checked against what\n" +
-        "the source advertises; upload times (PEP 700) and yanks (PEP 592) are kept where the source gives them (a directory's\n" +
-        "upload time is the file's modification time). A file Quiver already has with the same sha256 is not copied again,\n" +
-        'so a second run copies nothing and an interrupted run resumes where it stopped.\n\n' +
-        'Examples:\n  quiver import /srv/pypiserver/packages\n' +
-        '  pass show devpi | quiver import --from https://devpi.example/team/prod/+simple/ --username ci --password-stdin --projects "acme-*"',
+      "Copy every wheel and sdist of a package directory (pypiserver's, or any tree) or of another index's simple API (devpi, pypiserver, Artifactory, Nexus, another Quiver: PEP 691 JSON where offered, else HTML) into Quiver. Takes an administrator's token on '*'.\n\n" +
+        'Each file passes the checks an upload does, and its hashes are checked against what the source advertises. Upload times (PEP 700) and yanks (PEP 592) are kept where the source gives them; a file in a directory has its modification time as its upload time. A file Quiver already has with the same sha256 is not copied again: a second run copies nothing, and an interrupted run resumes where it stopped.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  quiver import /srv/pypiserver/packages\n' +
+        '  pass show devpi | quiver import --from https://devpi.example/team/prod/+simple/ \\\n      --username ci --password-stdin --projects "acme-*"',
     )
     .argument('[directory]', 'a directory of wheels and sdists (or use --from)')
     .option('--from <index-url>', "another index's simple API root (ends in /simple/ or /+simple/)", sourceUrl)
