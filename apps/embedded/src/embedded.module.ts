@@ -29,12 +29,15 @@ export class EmbeddedModule {
     const admin = await loadOrCreateAdminToken(config.dataDir);
     logger.log(`${admin.created ? 'Created the administrator token in' : 'Administrator token:'} ${admin.path}`);
     const sharedBuffersBytes = config.embedded.databaseBuffersBytes;
+    const dbDir = (service: 'upload' | 'index' | 'auth' | 'audit'): string => join(config.dataDir, 'db', service);
+    // A fresh data directory: one initdb for the four clusters, not four.
+    await PgliteDatabase.initialiseClusters([dbDir('upload'), dbDir('index'), dbDir('auth'), dbDir('audit')]);
     const [uploadDb, indexDb, authDb, auditDb] = await Promise.all([
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'upload'), sharedBuffersBytes }),
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'index'), sharedBuffersBytes }),
-      PgliteDatabase.open({ dataDir: join(config.dataDir, 'db', 'auth'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: dbDir('upload'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: dbDir('index'), sharedBuffersBytes }),
+      PgliteDatabase.open({ dataDir: dbDir('auth'), sharedBuffersBytes }),
       // Written on every request: its own thread, where the journal's lines are parsed, hashed and inserted (ADR 21).
-      PgliteWorkerDatabase.open({ dataDir: join(config.dataDir, 'db', 'audit'), sharedBuffersBytes, tasks: auditAppendTasks }),
+      PgliteWorkerDatabase.open({ dataDir: dbDir('audit'), sharedBuffersBytes, tasks: auditAppendTasks }),
     ]);
     const blobs = new FileSystemBlobStore(join(config.dataDir, 'blobs'));
     const bus = new InProcessEventBus();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -24,3 +24,38 @@ describe('PGlite on disk', () => {
     }
   });
 });
+
+describe('PGlite clusters made from one initdb', () => {
+  const root = mkdtempSync(join(tmpdir(), 'quiver-pglite-clusters-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('creates every missing cluster, each a database of its own, and leaves an existing one as it was', async () => {
+    const existing = join(root, 'existing');
+    const kept = await PgliteDatabase.open({ dataDir: existing });
+    await kept.migrate([{ id: '0001_kv', sql: "CREATE TABLE kv (k text PRIMARY KEY, v text); INSERT INTO kv VALUES ('kept', 'yes')" }]);
+    await kept.close();
+    const dirs = ['a', 'b', 'c'].map((name) => join(root, name));
+    await PgliteDatabase.initialiseClusters([...dirs, existing]);
+    assert.deepEqual(readdirSync(root).sort(), ['a', 'b', 'c', 'existing'], 'no template left behind');
+
+    const opened = await Promise.all(dirs.map((dir) => PgliteDatabase.open({ dataDir: dir })));
+    try {
+      for (const [index, db] of opened.entries()) {
+        await db.migrate([{ id: '0001_kv', sql: 'CREATE TABLE kv (k text PRIMARY KEY, v text)' }]);
+        await db.query('INSERT INTO kv VALUES ($1, $2)', ['own', String(index)]);
+      }
+      for (const [index, db] of opened.entries()) {
+        assert.deepEqual((await db.query('SELECT k, v FROM kv')).rows, [{ k: 'own', v: String(index) }], `cluster ${index} holds only its own row`);
+      }
+    } finally {
+      await Promise.all(opened.map((db) => db.close()));
+    }
+    const again = await PgliteDatabase.open({ dataDir: existing });
+    try {
+      assert.deepEqual((await again.query('SELECT k, v FROM kv')).rows, [{ k: 'kept', v: 'yes' }]);
+    } finally {
+      await again.close();
+    }
+  });
+});
+

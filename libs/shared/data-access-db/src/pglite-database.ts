@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { cp, rename, rm } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, IsolationLevel, Migration, QueryResult, SqlExecutor } from '@quiver/shared-ports';
 import { applyMigrations } from './migrations.js';
@@ -31,6 +33,27 @@ export class PgliteDatabase implements Database {
         : { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.max(MIN_BLOCKS, Math.floor(options.sharedBuffersBytes / BLOCK_BYTES))}`] };
     const db = options.dataDir === undefined ? await PGlite.create(settings) : await PGlite.create(options.dataDir, settings);
     return new PgliteDatabase(db);
+  }
+
+  /**
+   * Creates each of `dataDirs` that does not exist yet as a fresh, empty database cluster, running
+   * Postgres's initdb once for all of them: the first is created, closed cleanly, and copied to the
+   * rest (initdb is most of a fresh start: about 4 s of CPU a cluster here, against 0.1 s to copy
+   * one). Directories that exist are left as they are. Each copy is then opened, migrated and
+   * written on its own; only their `pg_control` system identifiers are the same.
+   */
+  static async initialiseClusters(dataDirs: readonly string[]): Promise<void> {
+    const missing = dataDirs.filter((dir) => !existsSync(dir));
+    const [first, ...rest] = missing;
+    if (first === undefined) {
+      return;
+    }
+    const template = `${first}.initialising`;
+    await rm(template, { recursive: true, force: true }); // left by a start that died during initdb
+    const fresh = await PGlite.create(template);
+    await fresh.close();
+    await Promise.all(rest.map((dir) => cp(template, dir, { recursive: true })));
+    await rename(template, first);
   }
 
   query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
