@@ -129,14 +129,26 @@ describe('access facts journaled at every door (embedded)', () => {
   });
 
   it('counts project pages and JSON reads as one pages.read fact per interval', async () => {
-    for (const path of ['/simple/facts-demo/', '/simple/facts-demo/', '/pypi/facts-demo/json']) {
+    const paths = ['/simple/facts-demo/', '/simple/facts-demo/', '/pypi/facts-demo/json', '/simple/facts-demo/', '/pypi/facts-demo/json', '/simple/facts-demo/'];
+    for (const path of paths) {
       const response = await get(path, 'facts-pages', basicToken(alice.token));
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }
-    const counted = await eventually(() => factsOf('facts-pages').find((fact) => fact.action === 'pages.read') ?? false, { what: 'the page reads counted' });
-    assert.deepEqual([counted.project, counted.actor, counted.tokenId, counted.details['count']], ['facts-demo', 'facts-alice', alice.id, 3]);
-    assert.equal(factsOf('facts-pages').length, 1, 'counted, not logged one by one');
+    // The reads may straddle one of the registry's 1 s interval boundaries: then two facts share the count.
+    const total = (facts: readonly Fact[]): number => facts.reduce((sum, fact) => sum + Number(fact.details['count']), 0);
+    const counted = await eventually(
+      () => {
+        const found = factsOf('facts-pages');
+        return total(found) === paths.length ? found : false;
+      },
+      { what: 'the page reads counted' },
+    );
+    assert.deepEqual(
+      counted.map((fact) => [fact.action, fact.project, fact.actor, fact.tokenId]),
+      counted.map(() => ['pages.read', 'facts-demo', 'facts-alice', alice.id]),
+    );
+    assert.ok(counted.length <= 2, `counted per interval, not logged one by one: ${counted.length} facts for ${paths.length} reads`);
   });
 
   it('gives each 401 and 403 exactly one auth.denied, naming who tried and why', async () => {
