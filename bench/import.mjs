@@ -12,12 +12,12 @@
  * and uploading. Then each import runs again: the rerun copies nothing, and its time is what
  * checking every file against Quiver costs.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { arg, basic, buildCorpus, freePort, log, root, scratchDir, start, startQuiverEmbedded, stopAll, table, uploadCorpus, venv, waitFor } from './lib.mjs';
+import { arg, basic, buildCorpus, freePort, log, root, scratchDir, start, startDevpi, startQuiverEmbedded, stopAll, table, uploadCorpus, venv, waitFor } from './lib.mjs';
 
 const FILES = arg('files', 2000);
 const DEVPI_FILES = arg('devpi-files', 500);
@@ -48,7 +48,6 @@ async function importInto(target, args, input) {
 
 try {
   const pypiserverBin = venv('bench-pypiserver-2.4.2', ['pypiserver[cache]==2.4.2', 'waitress==3.0.2']);
-  const devpiBin = venv('bench-devpi-6.20.3', ['devpi-server==6.20.3']);
   log(`building ${FILES} wheels`);
   const packages = join(work, 'packages');
   const corpus = buildCorpus(packages, Math.ceil(FILES / PER_PROJECT), PER_PROJECT).slice(0, FILES);
@@ -57,16 +56,7 @@ try {
   const pypiserver = start(join(pypiserverBin, 'pypi-server'), ['run', '-p', String(pPort), '-i', '127.0.0.1', '-a', '.', '-P', '.', '--server', 'auto', '--backend', 'cached-dir', packages]);
   await waitFor(`http://127.0.0.1:${pPort}/simple/`, pypiserver);
 
-  const devpiDir = scratchDir(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-');
-  execFileSync(join(devpiBin, 'devpi-init'), ['--serverdir', devpiDir, '--root-passwd', 'bench', '--no-root-pypi'], { stdio: 'ignore' });
-  const dPort = await freePort();
-  const devpi = start(join(devpiBin, 'devpi-server'), ['--serverdir', devpiDir, '--host', '127.0.0.1', '--port', String(dPort)]);
-  const dBase = `http://127.0.0.1:${dPort}`;
-  await waitFor(`${dBase}/+api`, devpi);
-  const created = await fetch(`${dBase}/root/bench`, { method: 'PUT', headers: { ...basic('root', 'bench'), 'content-type': 'application/json' }, body: JSON.stringify({ type: 'stage', bases: [], volatile: true }) });
-  if (created.status !== 200 && created.status !== 201) {
-    throw new Error(`devpi index: ${created.status} ${await created.text()}`);
-  }
+  const { base: dBase } = await startDevpi(work);
   log(`loading ${DEVPI_FILES} wheels into devpi-server`);
   await uploadCorpus(`${dBase}/root/bench/`, basic('root', 'bench'), corpus.slice(0, DEVPI_FILES), 8, { retries: 3 });
 

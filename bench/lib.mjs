@@ -539,6 +539,27 @@ export function venv(name, packages) {
   return join(dir, 'bin');
 }
 
+/**
+ * devpi-server 6.20.3 (from its throw-away venv) on a free port, with an empty, volatile stage
+ * index `root/bench` (user root, password `bench`). devpi commits every upload with fsync, so its
+ * server dir lives in memory (/dev/shm) where there is one, to keep loads short; serving pages
+ * does not touch the disk. Returns the process, its base URL and its server dir.
+ */
+export async function startDevpi(work) {
+  const bin = venv('bench-devpi-6.20.3', ['devpi-server==6.20.3']);
+  const dir = scratchDir(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-');
+  execFileSync(join(bin, 'devpi-init'), ['--serverdir', dir, '--root-passwd', 'bench', '--no-root-pypi'], { stdio: 'ignore' });
+  const port = await freePort();
+  const server = start(join(bin, 'devpi-server'), ['--serverdir', dir, '--host', '127.0.0.1', '--port', String(port)]);
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/+api`, server);
+  const created = await fetch(`${base}/root/bench`, { method: 'PUT', headers: { ...basic('root', 'bench'), 'content-type': 'application/json' }, body: JSON.stringify({ type: 'stage', bases: [], volatile: true }) });
+  if (created.status !== 200 && created.status !== 201) {
+    throw new Error(`devpi index: ${created.status} ${await created.text()}`);
+  }
+  return { server, base, dir };
+}
+
 /** The Python clients' venv from the test harness (pip, uv, twine…); returns its bin directory. */
 export async function harnessPython(work) {
   const { HarnessContext } = await import('../test/dist/harness/context.js');

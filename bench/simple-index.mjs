@@ -24,8 +24,7 @@
  * runs in a fresh process (load.mjs), not in this one, which holds the corpora; nginx is measured
  * again after the scale rounds, and the report gives that drift next to the table.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -50,6 +49,7 @@ import {
   peakGrowthDuringUpload,
   writeBigWheel,
   start,
+  startDevpi,
   startQuiverDistributed,
   startQuiverEmbedded,
   stop,
@@ -82,7 +82,6 @@ const row = (r, ceiling) => [r.label, r.rps.toLocaleString('en'), r.p50, r.p99, 
 try {
   const pythonBin = await harnessPython(work);
   const pypiserverBin = venv('bench-pypiserver-2.4.2', ['pypiserver[cache]==2.4.2', 'waitress==3.0.2']);
-  const devpiBin = venv('bench-devpi-6.20.3', ['devpi-server==6.20.3']);
 
   log(`building ${PROJECTS} projects × ${FILES} wheels, and ${SCALE_PROJECTS} × ${SCALE_FILES} for the scale point`);
   const pkgDir = join(work, 'packages');
@@ -97,18 +96,8 @@ try {
   };
 
   // Phase 1, loading (not measured, so the slow loads overlap): devpi-server takes ~0.1 s per upload.
-  // devpi commits every upload with fsync; its server dir lives in memory (/dev/shm) to keep the run
-  // short. Only its load time benefits; serving pages does not touch the disk.
-  const devpiDir = scratchDir(existsSync('/dev/shm') ? '/dev/shm' : work, 'quiver-bench-devpi-');
-  execFileSync(join(devpiBin, 'devpi-init'), ['--serverdir', devpiDir, '--root-passwd', 'bench', '--no-root-pypi'], { stdio: 'ignore' });
-  const dPort = await freePort();
-  const devpi = start(join(devpiBin, 'devpi-server'), ['--serverdir', devpiDir, '--host', '127.0.0.1', '--port', String(dPort)]);
-  const dBase = `http://127.0.0.1:${dPort}`;
-  await waitFor(`${dBase}/+api`, devpi);
-  const created = await fetch(`${dBase}/root/bench`, { method: 'PUT', headers: { ...basic('root', 'bench'), 'content-type': 'application/json' }, body: JSON.stringify({ type: 'stage', bases: [], volatile: true }) });
-  if (created.status !== 200 && created.status !== 201) {
-    throw new Error(`devpi index: ${created.status} ${await created.text()}`);
-  }
+  // Its server dir lives in memory (lib.mjs startDevpi): only its load time benefits.
+  const { server: devpi, base: dBase, dir: devpiDir } = await startDevpi(work);
   // devpi-server answers 500 when a write waits over 60 s for its database lock (KeyfsTimeoutError;
   // seen with every server pinned to one core while loading): its 5xx are retried, up to 3 times
   // per file, with its log, and counted under the loading table.

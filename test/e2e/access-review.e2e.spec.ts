@@ -5,7 +5,6 @@
  * without --yes the CLI refuses and nothing is revoked.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,44 +13,22 @@ import { simpleIndexCatalog } from '@quiver/auth-feature-service';
 import { eventually } from '@quiver/shared-testing';
 import { grant, issueToken, type Issued } from './support/access.js';
 import { startEmbedded, type EmbeddedRegistry } from './support/bad-input.js';
+import { execute, show, type Ran } from './support/cli.js';
 import { publishWheel } from './support/publish.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bin = join(root, 'node_modules', '.bin', 'quiver');
 
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the CLI with no terminal on standard input (or, with `typed`, on a terminal where that is typed), and only the settings given. */
 function quiver(env: Readonly<Record<string, string>>, ...args: string[]): Promise<Ran> {
-  return execute(env, bin, args);
+  return execute(bin, args, env);
 }
 
 /** The CLI on a real terminal (a pseudo-terminal from util-linux `script`), where `typed` is typed. */
 function onTerminal(env: Readonly<Record<string, string>>, typed: string, ...args: string[]): Promise<Ran> {
-  return execute(env, 'script', ['-qec', [bin, ...args].map((word) => `'${word}'`).join(' '), '/dev/null'], typed);
+  return execute('script', ['-qec', [bin, ...args].map((word) => `'${word}'`).join(' '), '/dev/null'], env, undefined, typed);
 }
 
-function execute(env: Readonly<Record<string, string>>, command: string, args: readonly string[], typed?: string): Promise<Ran> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QUIVER_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...clean, ...env }, stdio: [typed === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    if (typed !== undefined) {
-      child.stdin?.end(typed);
-    }
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const show = (ran: Ran): string => `exit ${ran.code}\n--- stdout\n${ran.stdout}--- stderr\n${ran.stderr}`;
 const basic = (token: string): string => `Basic ${Buffer.from(`__token__:${token}`).toString('base64')}`;
 
 interface TokenView {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmbedded, type EmbeddedRegistry } from './support/bad-input.js';
-import { execute, type Ran } from './support/cli.js';
+import { execute, show, type Ran } from './support/cli.js';
 import { freePort } from './support/process.js';
 import { publishWheel } from './support/publish.js';
 
@@ -24,7 +24,6 @@ interface ProjectJson {
 }
 
 const bin = join(root, 'node_modules', '.bin', 'quiver');
-const show = (ran: Ran): string => `exit ${ran.code}\n--- stdout\n${ran.stdout}--- stderr\n${ran.stderr}`;
 
 describe('the quiver CLI against the running registry', () => {
   const work = mkdtempSync(join(tmpdir(), 'quiver-cli-'));

@@ -18,14 +18,13 @@ import { after, before, describe, it } from 'node:test';
 import { buildWheel, requireEnv } from '@quiver/shared-testing';
 import { grant, issueToken } from './support/access.js';
 import { startEmbedded, type EmbeddedRegistry } from './support/bad-input.js';
-import { environment, execute, type Ran } from './support/cli.js';
+import { environment, execute, show, type Ran } from './support/cli.js';
 import { freePort, startProcess, stopProcess, waitForHttp, type Started } from './support/process.js';
 import { basicToken } from './support/publish.js';
 import { buildProject, runPython } from './support/python.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bin = join(root, 'node_modules', '.bin', 'quiver');
-const show = (ran: Ran): string => `exit ${ran.code}\n--- stdout\n${ran.stdout}--- stderr\n${ran.stderr}`;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const JSON_PAGE = 'application/vnd.pypi.simple.v1+json';
 

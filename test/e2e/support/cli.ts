@@ -10,6 +10,9 @@ export interface Ran {
   readonly stderr: string;
 }
 
+/** A run's exit code and output, for assertion messages. */
+export const show = (ran: Ran): string => `exit ${ran.code}\n--- stdout\n${ran.stdout}--- stderr\n${ran.stderr}`;
+
 /** The environment without any QUIVER_* setting of the caller's, plus `env`. */
 export function environment(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('QUIVER_')));
